@@ -1,0 +1,51 @@
+"""`kremlin-reactions` command line. Each subcommand lives in its own module, which defines
+`HELP` (one line), `add_arguments(parser)` and `run(args) -> int`; this file only dispatches."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from benchmark.errors import InputError
+
+# subcommand -> module implementing it (imported only when that subcommand runs)
+COMMANDS: dict[str, str] = {
+    "validate": "benchmark.validate",
+    "locate": "benchmark.locate",
+    "agreement": "benchmark.agreement",
+}
+
+MAX_PRINTED_PROBLEMS = 50
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from benchmark import __version__
+
+    parser = argparse.ArgumentParser(prog="kremlin-reactions", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"kremlin-reactions {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, module_name in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args._run(args) or 0)
+    except InputError as err:
+        for line in err.problems[:MAX_PRINTED_PROBLEMS]:
+            print(line, file=sys.stderr)
+        if len(err.problems) > MAX_PRINTED_PROBLEMS:
+            print(f"... and {len(err.problems) - MAX_PRINTED_PROBLEMS} more problems", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
