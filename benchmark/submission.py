@@ -1,19 +1,83 @@
-"""Read and validate a submission: JSON Lines, one object per document (see the README and
-`benchmark/schema/submission.schema.json`).
+"""Read and validate a submission: JSON Lines, one object per document.
 
-    {"doc_id": str, "outlet": str|null, "published": "YYYY-MM-DD"|null, "quotes": [QUOTE, ...]}
+    {"doc_id": str, "outlet": str|null, "published": "YYYY-MM-DD"|null, "quotes": [QUOTE, ...]|null}
 
-QUOTE has exactly one locator -- {"start", "end"} code-point offsets, {"text"} (aligned to the article with
-`benchmark.align`), or {"quote_id"} of a gold quote -- plus optional "speaker", "speaker_start"/"speaker_end",
-"stance" and "type".
+QUOTE has exactly one locator --
+    {"start": int, "end": int}   code-point offsets into the article, end-exclusive, 0 <= start < end <= len(text)
+    {"text": str}                aligned to the article by `benchmark.align.align_text` (exact, then tolerant of
+                                 whitespace, quote marks and HTML entities); text found at several places is an
+                                 error unless "occurrence": N (1-based, in text order) says which one is meant
+    {"quote_id": str}            a gold quote of this document (subtasks with gold spans given)
+-- plus optional "speaker": str|null, "speaker_start"/"speaker_end": int (a predicted speaker-mention span),
+"stance": favor|against|neutral|none|null, "type": direct|partial|indirect|null.
+
+Every key except doc_id is optional. An absent key means the task was not attempted; a present null means
+attempted, nothing predicted. A document absent from the file predicts nothing (a warning, as in the SQuAD
+script); an unknown or repeated doc_id is an error.
+
+Extra keys: any key not listed above is an error (it is most likely a typo, e.g. "stnace", which would otherwise
+silently score as "not attempted"), except a few harmless bookkeeping keys that extractors commonly emit and the
+scorer ignores: "note" (str|null) on a document, and "id" (str|int), "note" (str|null), "confidence" (finite
+number) on a quote.
+
+Integers: JSON true/false are not integers; a number with a zero fraction (5.0) is accepted as an integer, as in
+JSON Schema. Labels are case-sensitive (lowercase), as in the gold.
+
+Every problem is collected (up to `max_problems`) as `FILE:LINE: field: problem`, with field paths such as
+`quotes[3].stance` (0-based index), and raised together as one `InputError`. Size caps (`max_line_bytes`,
+`max_quotes_per_doc`, `max_depth`) are checked before the expensive work, so a hostile file cannot exhaust memory
+or the recursion limit. `benchmark/schema/submission.schema.json` publishes the same format as JSON Schema.
 """
 from __future__ import annotations
 
 import datetime
+import difflib
+import json
+import math
+import os
+import re
+import sys
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from itertools import accumulate
+from pathlib import Path
+
+from benchmark.align import align_text
+from benchmark.errors import InputError
+from benchmark.gold import QUOTE_TYPES, STANCES
+
+# Safe defaults for the size caps (all keyword options of read_submission). The real articles are < 20k
+# characters with < 100 quotes; these leave room for corpora of long documents without letting one line take
+# the machine down.
+MAX_LINE_BYTES = 8 * 1024 * 1024
+MAX_QUOTES_PER_DOC = 10_000
+MAX_DEPTH = 16       # a valid line nests 3 levels (document -> quotes -> quote); anything deeper is invalid anyway
+MAX_PROBLEMS = 50
+MAX_MISSING_WARNINGS = 20
+
+DOCUMENT_KEYS = ("doc_id", "outlet", "published", "quotes")
+DOCUMENT_EXTRA_KEYS = ("note",)
+QUOTE_KEYS = ("start", "end", "text", "occurrence", "quote_id",
+              "speaker", "speaker_start", "speaker_end", "stance", "type")
+QUOTE_EXTRA_KEYS = ("id", "note", "confidence")
+TASKS = ("quotes", "attribution", "stance", "date", "outlet", "gold_spans")
+
+_DOC_ALLOWED = frozenset(DOCUMENT_KEYS + DOCUMENT_EXTRA_KEYS)
+_QUOTE_ALLOWED = frozenset(QUOTE_KEYS + QUOTE_EXTRA_KEYS)
+_STANCE = {s: s for s in STANCES}            # value -> the canonical (shared) string object
+_TYPE = {t: t for t in QUOTE_TYPES}
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_JSON_STRING_RE = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_BRACKET_STEP = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")   # read as signed bytes: +1 / -1
+_MISSING = object()
+
+# fields of a DocumentPrediction, by bitmask (shared frozensets: no allocation per document)
+_FIELD_BITS = ("outlet", "published", "quotes", "speaker", "stance", "type")
+_FIELDSETS = [frozenset(f for bit, f in enumerate(_FIELD_BITS) if mask >> bit & 1) for mask in range(64)]
 
 
-@dataclass
+@dataclass(slots=True)
 class PredictedQuote:
     start: int | None          # resolved code-point offsets (None only when located by quote_id)
     end: int | None
@@ -26,7 +90,7 @@ class PredictedQuote:
     line: int                  # 1-based line of the submission file it came from
 
 
-@dataclass
+@dataclass(slots=True)
 class DocumentPrediction:
     doc_id: str
     outlet: str | None
@@ -42,3 +106,608 @@ class Submission:
     documents: dict[str, DocumentPrediction]
     attempted: frozenset[str]  # tasks attempted anywhere: "quotes","attribution","stance","date","outlet","gold_spans"
     warnings: list[str]
+
+
+def read_submission(
+    source: str | Path | Iterable[str] | list[dict],
+    documents: Mapping[str, str],
+    gold_quote_ids: Collection[str] = (),
+    *,
+    max_line_bytes: int = MAX_LINE_BYTES,
+    max_quotes_per_doc: int = MAX_QUOTES_PER_DOC,
+    max_depth: int = MAX_DEPTH,
+    max_problems: int = MAX_PROBLEMS,
+    name: str | None = None,
+) -> Submission:
+    """Read, validate and resolve a submission.
+
+    source: a path to a JSONL file; or an iterable of JSONL lines (str or bytes); or a list of already parsed
+    objects (dicts; line numbers are then list positions + 1). documents: doc_id -> article text of every
+    document being evaluated (for offset range checks and text alignment). gold_quote_ids: the gold quote ids
+    that "quote_id" locators may name. name: how problems name the source (default: the path, or "<predictions>").
+
+    Returns a Submission whose quotes all carry resolved offsets (or a gold quote_id). Raises InputError with every
+    problem found (up to max_problems), each `FILE:LINE: field: problem`.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        label = name or str(source)
+        reader = _Reader(label, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth,
+                         max_problems)
+        try:
+            with open(source, "rb") as f:
+                reader.read_lines(_file_lines(f, max_line_bytes))
+        except _TooMany:
+            pass
+        except OSError as err:
+            raise InputError(f"{label}: file: cannot read the submission: {err.strerror or err}") from None
+    else:
+        label = name or "<predictions>"
+        reader = _Reader(label, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth,
+                         max_problems)
+        try:
+            reader.read_items(source)
+        except _TooMany:
+            pass
+    return reader.finish()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# reading lines
+
+class _TooMany(Exception):
+    """Raised internally when max_problems is reached: stop reading."""
+
+
+_TOO_LONG = object()   # marker yielded instead of a line longer than max_line_bytes
+
+
+def _file_lines(f, max_line_bytes: int):
+    """Yield the raw lines of a binary file without ever holding more than max_line_bytes of one line."""
+    readline = f.readline
+    limit = max_line_bytes + 1
+    while True:
+        raw = readline(limit)
+        if not raw:
+            return
+        if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):     # skip the rest of the oversized line
+                raw = readline(1 << 20)
+            yield _TOO_LONG
+        else:
+            yield raw
+
+
+def _json_type(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__} (not a JSON value)"
+
+
+def _show(value, limit: int = 60) -> str:
+    """A short JSON-ish rendering of a value for messages."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def _nesting_depth(raw: bytes) -> int:
+    """Maximum bracket nesting of a JSON line, computed without recursion (strings are skipped)."""
+    brackets = _JSON_STRING_RE.sub(b"", raw).translate(None, _NOT_BRACKETS).translate(_BRACKET_STEP)
+    return max(accumulate(memoryview(brackets).cast("b")), default=0)
+
+
+def _not_jsonl_message(stripped: str, parsed, error: json.JSONDecodeError | None) -> str | None:
+    """If the first non-blank line shows the file is not JSON Lines at all, one message saying so; else None."""
+    if error is None:
+        if isinstance(parsed, list):
+            return ("the file is a JSON array, not JSON Lines: write one JSON object per line "
+                    "(for example: jq -c '.[]' FILE > FILE.jsonl)")
+        if isinstance(parsed, dict):
+            return None
+        return (f"the file is not JSON Lines: its first line is {_json_type(parsed)}, not a JSON object "
+                "(write one object per document, one per line)")
+    if stripped.startswith("["):
+        return ("the file looks like a JSON array spread over several lines, not JSON Lines: write one JSON "
+                "object per line (for example: jq -c '.[]' FILE > FILE.jsonl)")
+    if stripped.startswith("{"):
+        if error.pos >= len(stripped.rstrip()):    # the object continues on the next lines
+            return ("the file looks like pretty-printed JSON (an object spread over several lines), not JSON "
+                    "Lines: put each document's object on a single line (for example: jq -c . FILE)")
+        return None                                  # an ordinary broken line: reported as invalid JSON
+    if "," in stripped or "\t" in stripped:
+        kind = "CSV/TSV"
+    elif stripped.startswith("<"):
+        kind = "XML/HTML"
+    else:
+        kind = "plain text"
+    return (f"the file is not JSON Lines (one JSON object per line, starting with '{{'); it looks like {kind}: "
+            f"{_show(stripped[:40])}")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# validation
+
+class _Reader:
+    def __init__(self, name, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth,
+                 max_problems):
+        self.name = name
+        self.documents = documents
+        self.gold_ids = gold_quote_ids if isinstance(gold_quote_ids, (set, frozenset, dict)) else set(gold_quote_ids)
+        self.max_line_bytes = max_line_bytes
+        self.max_quotes = max_quotes_per_doc
+        self.max_depth = max_depth
+        self.max_problems = max_problems
+        self.problems: list[str] = []
+        self.result: dict[str, DocumentPrediction] = {}
+        self.first_line: dict[str, int] = {}
+        self.seen_first = False          # has the first non-blank line been looked at (file sniffing)?
+        self.stopped = False
+        self.attempted: set[str] = set()
+        self.any_quotes_key = False
+        self.any_span_quote = False
+        self.any_gold_span_quote = False
+        self.any_span_speaker = False
+        self.any_span_stance = False
+
+    # -- problems
+    def add(self, line: int, field: str, message: str) -> None:
+        self.problems.append(f"{self.name}:{line}: {field}: {message}")
+        if len(self.problems) >= self.max_problems:
+            self.problems.append(f"{self.name}: stopped after {self.max_problems} problems "
+                                 "(fix these, or raise max_problems to see more)")
+            raise _TooMany
+
+    def stop(self, line: int, message: str) -> None:
+        self.add(line, "file", message)
+        self.stopped = True
+
+    # -- sources
+    def read_lines(self, lines: Iterable) -> None:
+        lineno = 0
+        for raw in lines:
+            lineno += 1
+            self.read_raw_line(raw, lineno)
+            if self.stopped:
+                return
+
+    def read_items(self, items: Iterable) -> None:
+        lineno = 0
+        for item in items:
+            lineno += 1
+            if type(item) is dict:
+                self.seen_first = True
+                self.check_document(item, lineno)
+            elif isinstance(item, (str, bytes)):
+                self.read_raw_line(item, lineno)
+            else:
+                self.seen_first = True
+                self.add(lineno, "line", f"expected a JSON object (one document per line), got {_json_type(item)}")
+            if self.stopped:
+                return
+
+    def read_raw_line(self, raw, lineno: int) -> None:
+        if raw is _TOO_LONG:
+            self.add(lineno, "line", f"longer than max_line_bytes={self.max_line_bytes} bytes; not parsed")
+            return
+        if isinstance(raw, str):
+            if len(raw) > self.max_line_bytes // 4 and len(raw.encode("utf-8", "surrogatepass")) > self.max_line_bytes:
+                self.add(lineno, "line", f"longer than max_line_bytes={self.max_line_bytes} bytes; not parsed")
+                return
+            text = raw
+            if lineno == 1 and text.startswith("\ufeff"):
+                text = text[1:]
+            if text.isspace() or not text:
+                return
+            raw = None
+        else:
+            if len(raw) > self.max_line_bytes:
+                self.add(lineno, "line", f"longer than max_line_bytes={self.max_line_bytes} bytes; not parsed")
+                return
+            if lineno == 1:
+                if raw.startswith(b"\xef\xbb\xbf"):        # UTF-8 byte-order mark: tolerated
+                    raw = raw[3:]
+                elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+                    self.stop(lineno, "the file is UTF-16, not UTF-8: re-save it as UTF-8")
+                    return
+            if raw.isspace() or not raw:
+                return
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                self.seen_first = True
+                self.add(lineno, "encoding", f"not valid UTF-8: byte 0x{raw[err.start]:02x} at byte "
+                                             f"{err.start + 1} of the line")
+                return
+        if text.count("[") + text.count("{") > self.max_depth:
+            depth = _nesting_depth(raw if raw is not None else text.encode("utf-8", "surrogatepass"))
+            if depth > self.max_depth:
+                self.seen_first = True
+                self.add(lineno, "line", f"values nested {depth} levels deep (limit max_depth={self.max_depth}; "
+                                         "a valid line nests 3); not parsed")
+                return
+        parsed, error = None, None
+        try:
+            parsed = _DECODER.decode(text)
+        except json.JSONDecodeError as err:
+            error = err
+        except RecursionError:
+            self.seen_first = True
+            self.add(lineno, "line", "values nested too deeply to parse")
+            return
+        except ValueError as err:    # NaN/Infinity, integers with more than 4300 digits
+            self.seen_first = True
+            self.add(lineno, "json", f"invalid JSON: {err}")
+            return
+        if not self.seen_first:
+            self.seen_first = True
+            message = _not_jsonl_message(text.strip(), parsed, error)
+            if message:
+                self.stop(lineno, message)
+                return
+        if error is not None:
+            self.add(lineno, "json", f"invalid JSON: {error.msg} (column {error.colno})")
+            return
+        self.check_document(parsed, lineno)
+
+    # -- one document
+    def unknown_keys(self, obj: dict, allowed: frozenset, line: int, prefix: str) -> None:
+        for key in obj:
+            if key not in allowed:
+                hint = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+                suggestion = f"; did you mean {hint[0]!r}?" if hint else f"; allowed: {', '.join(sorted(allowed))}"
+                self.add(line, f"{prefix}{key}", f"unknown key{suggestion}")
+
+    def check_document(self, obj, line: int) -> None:
+        add = self.add
+        if type(obj) is not dict:
+            add(line, "line", f"expected a JSON object (one document per line), got {_json_type(obj)}")
+            return
+        if not obj.keys() <= _DOC_ALLOWED:
+            self.unknown_keys(obj, _DOC_ALLOWED, line, "")
+        ok = True
+        text = None
+        doc_id = obj.get("doc_id", _MISSING)
+        if doc_id is _MISSING:
+            add(line, "doc_id", "missing: every line needs the doc_id of the article it predicts")
+            ok = False
+        elif type(doc_id) is not str:
+            add(line, "doc_id", f"expected a string, got {_json_type(doc_id)}")
+            ok = False
+        else:
+            text = self.documents.get(doc_id)
+            if text is None:
+                add(line, "doc_id", self.unknown_doc_message(doc_id))
+                ok = False
+            elif doc_id in self.first_line:
+                add(line, "doc_id", f"duplicate: {doc_id!r} already predicted on line {self.first_line[doc_id]}")
+                ok = False
+            else:
+                self.first_line[doc_id] = line
+        mask = 0
+        outlet = obj.get("outlet")
+        if "outlet" in obj:
+            mask |= 1
+            if outlet is not None and type(outlet) is not str:
+                add(line, "outlet", f"expected a string or null, got {_json_type(outlet)}")
+                ok = False
+        published = obj.get("published")
+        if "published" in obj:
+            mask |= 2
+            if published is not None:
+                published, message = _parse_date(published)
+                if message:
+                    add(line, "published", message)
+                    ok = False
+        if "note" in obj and obj["note"] is not None and type(obj["note"]) is not str:
+            add(line, "note", f"expected a string or null, got {_json_type(obj['note'])}")
+        quotes_in = obj.get("quotes")
+        quotes: list[PredictedQuote] = []
+        if "quotes" in obj:
+            mask |= 4
+            self.any_quotes_key = True
+            if quotes_in is None:
+                pass
+            elif type(quotes_in) is not list:
+                add(line, "quotes", f"expected an array (or null), got {_json_type(quotes_in)}")
+                ok = False
+            elif len(quotes_in) > self.max_quotes:
+                add(line, "quotes", f"{len(quotes_in)} quotes, more than max_quotes_per_doc={self.max_quotes}; "
+                                    "not checked")
+                ok = False
+            else:
+                before = len(self.problems)
+                mask |= self.check_quotes(quotes_in, quotes, line, doc_id if text is not None else None, text)
+                ok = ok and len(self.problems) == before
+        if ok:
+            self.result[doc_id] = DocumentPrediction(doc_id, outlet, published, quotes, _FIELDSETS[mask], line)
+
+    def unknown_doc_message(self, doc_id: str) -> str:
+        message = f"unknown document {_show(doc_id)}: not one of the {len(self.documents)} documents being scored"
+        if len(self.documents) <= 1000:
+            hint = difflib.get_close_matches(doc_id, list(self.documents), n=1, cutoff=0.5)
+            if hint:
+                message += f"; did you mean {hint[0]!r}?"
+        return message
+
+    def check_quotes(self, quotes_in: list, out: list, line: int, doc_id: str | None, text: str | None) -> int:
+        """Validate and resolve the quotes of one document (appending to out); return the field bits present."""
+        add = self.add
+        n = len(text) if text is not None else -1
+        mask = 0
+        seen_ids: dict[str, int] = {}
+        for i, q in enumerate(quotes_in):
+            if type(q) is not dict:
+                add(line, f"quotes[{i}]", f"expected an object, got {_json_type(q)}")
+                continue
+            if not q.keys() <= _QUOTE_ALLOWED:
+                self.unknown_keys(q, _QUOTE_ALLOWED, line, f"quotes[{i}].")
+            bad = False
+            # -- locator (fast path: start/end integers in range)
+            start = q.get("start")
+            end = q.get("end")
+            quote_id = None
+            if (type(start) is int and type(end) is int and "text" not in q and "quote_id" not in q
+                    and 0 <= start < end <= n and "occurrence" not in q):
+                self.any_span_quote = True
+            else:
+                start, end, quote_id, bad = self.locate(q, i, line, doc_id, text, seen_ids)
+            # -- attributes
+            speaker = q.get("speaker")
+            speaker_start = speaker_end = None
+            if "speaker" in q:
+                mask |= 8
+                if speaker is not None:
+                    if type(speaker) is str:
+                        speaker = sys.intern(speaker)
+                    else:
+                        add(line, f"quotes[{i}].speaker", f"expected a string or null, got {_json_type(speaker)}")
+                        bad = True
+            if "speaker_start" in q or "speaker_end" in q:
+                mask |= 8
+                speaker_start, speaker_end, span_bad = self.offsets(q, i, line, n, "speaker_start", "speaker_end")
+                bad = bad or span_bad
+            stance = q.get("stance")
+            if "stance" in q:
+                mask |= 16
+                if stance is not None:
+                    canonical = _STANCE.get(stance) if type(stance) is str else None
+                    if canonical is None:
+                        add(line, f"quotes[{i}].stance", _label_message(stance, STANCES))
+                        bad = True
+                    stance = canonical
+            qtype = q.get("type")
+            if "type" in q:
+                mask |= 32
+                if qtype is not None:
+                    canonical = _TYPE.get(qtype) if type(qtype) is str else None
+                    if canonical is None:
+                        add(line, f"quotes[{i}].type", _label_message(qtype, QUOTE_TYPES))
+                        bad = True
+                    qtype = canonical
+            if "id" in q or "note" in q or "confidence" in q:
+                bad = self.extras(q, i, line) or bad
+            if quote_id is None:    # end-to-end tasks are attempted by quotes the submission located itself
+                if mask & 8 and ("speaker" in q or "speaker_start" in q or "speaker_end" in q):
+                    self.any_span_speaker = True
+                if mask & 16 and "stance" in q:
+                    self.any_span_stance = True
+            if not bad:
+                out.append(PredictedQuote(start, end, quote_id, speaker, speaker_start, speaker_end, stance, qtype,
+                                          line))
+        return mask
+
+    def extras(self, q: dict, i: int, line: int) -> bool:
+        bad = False
+        if "id" in q and not (type(q["id"]) is str or type(q["id"]) is int):
+            self.add(line, f"quotes[{i}].id", f"expected a string or an integer, got {_json_type(q['id'])}")
+            bad = True
+        if "note" in q and q["note"] is not None and type(q["note"]) is not str:
+            self.add(line, f"quotes[{i}].note", f"expected a string or null, got {_json_type(q['note'])}")
+            bad = True
+        if "confidence" in q:
+            c = q["confidence"]
+            if type(c) not in (int, float):
+                self.add(line, f"quotes[{i}].confidence", f"expected a number, got {_json_type(c)}")
+                bad = True
+            elif not math.isfinite(c):
+                self.add(line, f"quotes[{i}].confidence", "must be a finite number")
+                bad = True
+        return bad
+
+    def offsets(self, q: dict, i: int, line: int, n: int, start_key: str, end_key: str):
+        """Check an integer span q[start_key]:q[end_key] against the text length n (-1: unknown document)."""
+        add = self.add
+        if start_key not in q or end_key not in q:
+            present, absent = (start_key, end_key) if start_key in q else (end_key, start_key)
+            add(line, f"quotes[{i}].{absent}", f"missing: {present} is given, so {absent} is required too")
+            return None, None, True
+        start, message = _as_int(q[start_key])
+        if message:
+            add(line, f"quotes[{i}].{start_key}", message)
+        end, message2 = _as_int(q[end_key])
+        if message2:
+            add(line, f"quotes[{i}].{end_key}", message2)
+        if message or message2:
+            return None, None, True
+        bad = False
+        if start < 0:
+            add(line, f"quotes[{i}].{start_key}", f"negative offset {start}")
+            bad = True
+        if n >= 0 and end > n:
+            add(line, f"quotes[{i}].{end_key}", f"offset {end} is past the end of the article ({n} characters)")
+            bad = True
+        if start > end:
+            add(line, f"quotes[{i}].{start_key}", f"reversed span: start {start} > end {end}")
+            bad = True
+        elif start == end:
+            add(line, f"quotes[{i}].{start_key}", f"empty span: start = end = {start}")
+            bad = True
+        return start, end, bad
+
+    def locate(self, q: dict, i: int, line: int, doc_id: str | None, text: str | None, seen_ids: dict):
+        """The slow path of the locator: (start, end, quote_id, bad), reporting every problem."""
+        add = self.add
+        has_span = "start" in q or "end" in q
+        has_text = "text" in q
+        has_id = "quote_id" in q
+        given = [name for name, present in (("start/end", has_span), ("text", has_text), ("quote_id", has_id))
+                 if present]
+        if "occurrence" in q and not has_text:
+            add(line, f"quotes[{i}].occurrence", "only allowed together with a text locator")
+        if not given:
+            add(line, f"quotes[{i}]", "no locator: give start and end, or text, or quote_id")
+            return None, None, None, True
+        if len(given) > 1:
+            add(line, f"quotes[{i}]", f"more than one locator ({' and '.join(given)}): give exactly one")
+            return None, None, None, True
+        if has_span:
+            start, end, bad = self.offsets(q, i, line, len(text) if text is not None else -1, "start", "end")
+            if not bad:
+                self.any_span_quote = True
+            return start, end, None, bad or "occurrence" in q
+        if has_id:
+            quote_id = q["quote_id"]
+            if type(quote_id) is not str:
+                add(line, f"quotes[{i}].quote_id", f"expected a string, got {_json_type(quote_id)}")
+                return None, None, None, True
+            if quote_id not in self.gold_ids:
+                add(line, f"quotes[{i}].quote_id", f"unknown gold quote id {_show(quote_id)}")
+                return None, None, None, True
+            if doc_id is not None and not quote_id.startswith(doc_id + "-"):
+                add(line, f"quotes[{i}].quote_id", f"{quote_id!r} is a quote of another document, not {doc_id!r}")
+                return None, None, None, True
+            if quote_id in seen_ids:
+                add(line, f"quotes[{i}].quote_id", f"duplicate: {quote_id!r} already predicted at "
+                                                   f"quotes[{seen_ids[quote_id]}]")
+                return None, None, None, True
+            seen_ids[quote_id] = i
+            self.any_gold_span_quote = True
+            return None, None, quote_id, False
+        # text locator
+        needle = q["text"]
+        occurrence = None
+        bad = False
+        if "occurrence" in q:
+            occurrence, message = _as_int(q["occurrence"])
+            if message or occurrence < 1:
+                add(line, f"quotes[{i}].occurrence", message or f"must be 1 or more (1 = first), got {occurrence}")
+                bad = True
+        if type(needle) is not str:
+            add(line, f"quotes[{i}].text", f"expected a string, got {_json_type(needle)}")
+            return None, None, None, True
+        if not needle.strip():
+            add(line, f"quotes[{i}].text", "empty text")
+            return None, None, None, True
+        if text is None or bad:
+            return None, None, None, True
+        spans = align_text(text, needle)
+        if not spans:
+            add(line, f"quotes[{i}].text", f"not found in the article (even ignoring whitespace, quote-mark style "
+                                           f"and HTML entities): {_show(needle)}")
+            return None, None, None, True
+        if occurrence is None:
+            if len(spans) > 1:
+                where = ", ".join(str(s) for s, _ in spans[:5]) + (", ..." if len(spans) > 5 else "")
+                add(line, f"quotes[{i}].text", f"ambiguous: found {len(spans)} times (at offsets {where}); add "
+                                               f"\"occurrence\": N (1-based) to say which: {_show(needle)}")
+                return None, None, None, True
+            occurrence = 1
+        elif occurrence > len(spans):
+            add(line, f"quotes[{i}].occurrence", f"{occurrence} asked, but the text is found only "
+                                                 f"{len(spans)} time(s)")
+            return None, None, None, True
+        start, end = spans[occurrence - 1]
+        self.any_span_quote = True
+        return start, end, None, False
+
+    # -- end
+    def finish(self) -> Submission:
+        if self.problems:
+            raise InputError(self.problems)
+        warnings = []
+        missing = [d for d in self.documents if d not in self.first_line]
+        if not self.first_line:
+            warnings.append(f"{self.name}: warning: the submission predicts no documents")
+        for doc_id in missing[:MAX_MISSING_WARNINGS]:
+            warnings.append(f"{self.name}: warning: no prediction for document {doc_id}: "
+                            "it counts as predicting nothing")
+        if len(missing) > MAX_MISSING_WARNINGS:
+            warnings.append(f"{self.name}: warning: ... and {len(missing) - MAX_MISSING_WARNINGS} more documents "
+                            "without a prediction")
+        attempted = set()
+        docs = self.result.values()
+        if any("outlet" in d.fields for d in docs):
+            attempted.add("outlet")
+        if any("published" in d.fields for d in docs):
+            attempted.add("date")
+        # detection is attempted by a "quotes" key, unless every located quote in the file names a gold quote_id
+        if self.any_quotes_key and (self.any_span_quote or not self.any_gold_span_quote):
+            attempted.add("quotes")
+        if self.any_gold_span_quote:
+            attempted.add("gold_spans")
+        if self.any_span_speaker:
+            attempted.add("attribution")
+        if self.any_span_stance:
+            attempted.add("stance")
+        return Submission(self.name, self.result, frozenset(attempted), warnings)
+
+
+def _as_int(value) -> tuple[int | None, str | None]:
+    if type(value) is int:
+        return value, None
+    if type(value) is float and value.is_integer():
+        return int(value), None
+    if type(value) is float:
+        return None, f"expected an integer, got a number with a fraction: {_show(value)}"
+    return None, f"expected an integer, got {_json_type(value)}" + (
+        f" {_show(value)}" if isinstance(value, (str, bool)) else "")
+
+
+def _label_message(value, labels: tuple[str, ...]) -> str:
+    allowed = ", ".join(labels)
+    if type(value) is not str:
+        return f"expected one of {allowed} or null, got {_json_type(value)}"
+    if value.lower() in labels:
+        return f"unknown label {_show(value)}: labels are lowercase ({value.lower()!r})"
+    return f"unknown label {_show(value)}: expected one of {allowed} or null"
+
+
+_DATE_CACHE: dict[str, datetime.date] = {}
+
+
+def _parse_date(value) -> tuple[datetime.date | None, str | None]:
+    if type(value) is not str:
+        return None, f"expected a date string YYYY-MM-DD or null, got {_json_type(value)}"
+    date = _DATE_CACHE.get(value)
+    if date is not None:
+        return date, None
+    if not _DATE_RE.fullmatch(value):
+        return None, f"not a date in YYYY-MM-DD form: {_show(value)}"
+    try:
+        date = datetime.date.fromisoformat(value)
+    except ValueError:
+        return None, f"not a real calendar date: {_show(value)}"
+    if len(_DATE_CACHE) < 100_000:
+        _DATE_CACHE[value] = date
+    return date, None
