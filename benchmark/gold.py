@@ -53,19 +53,41 @@ def split_of(published: str) -> str:
     return SPLIT_OF_YEAR.get(int(published[:4]), DEFAULT_SPLIT)
 
 
-def read_annotations(root: str | Path) -> Annotations:
-    """Read `root/documents/*.txt`, `root/gold/*.json` and `root/speakers.json` without validating them.
+def resolve_documents_dir(root: str | Path, documents_dir: str | Path | None = None) -> Path:
+    """Folder holding the article texts of the annotations folder `root`.
 
-    Raises FileNotFoundError / json.JSONDecodeError / UnicodeDecodeError on unreadable files; the validator
-    catches these and reports them as problems.
+    An explicit `documents_dir` wins. Otherwise `root/documents`; if that does not exist and `root` is one of the
+    independent annotation passes (`.../annotations/passes/<name>`, which hold only gold/ and speakers.json), the
+    shared `.../annotations/documents` two levels up. If neither exists, `root/documents` is returned anyway so
+    that error messages name the expected place.
+    """
+    if documents_dir is not None:
+        return Path(documents_dir)
+    root = Path(root)
+    own = root / "documents"
+    if own.is_dir():
+        return own
+    shared = root.parent.parent / "documents"
+    if root.parent.name == "passes" and shared.is_dir():
+        return shared
+    return own
+
+
+def read_annotations(root: str | Path, documents_dir: str | Path | None = None) -> Annotations:
+    """Read `root/gold/*.json`, `root/speakers.json` and the matching texts, without validating them.
+
+    Texts come from `resolve_documents_dir(root, documents_dir)`: `root/documents`, or for a pass folder such as
+    `annotations/passes/a` the shared `annotations/documents`. Raises FileNotFoundError / json.JSONDecodeError /
+    UnicodeDecodeError on unreadable files: run `benchmark.validate.validate` first for readable messages.
     """
     root = Path(root)
+    docs_dir = resolve_documents_dir(root, documents_dir)
     ann = Annotations(root=root)
     ann.speakers_path = root / "speakers.json"
     ann.speakers = json.loads(ann.speakers_path.read_text(encoding="utf-8"))["speakers"]
     for gold_path in sorted((root / "gold").glob("*.json")):
         doc_id = gold_path.stem
-        text_path = root / "documents" / f"{doc_id}.txt"
+        text_path = docs_dir / f"{doc_id}.txt"
         raw = text_path.read_bytes()
         ann.documents[doc_id] = AnnotatedDocument(
             doc_id=doc_id,
@@ -78,12 +100,19 @@ def read_annotations(root: str | Path) -> Annotations:
     return ann
 
 
-def annotations_fingerprint(root: str | Path) -> str:
-    """Content hash of everything that defines the gold: texts, gold files, speakers (file names + bytes)."""
+def annotations_fingerprint(root: str | Path, documents_dir: str | Path | None = None) -> str:
+    """Content hash of everything that defines the gold: texts, gold files, speakers (file names + bytes).
+
+    Files are named relative to the annotations folder (`speakers.json`, `gold/<id>.json`,
+    `documents/<id>.txt`), so the hash does not depend on where the folder lives.
+    """
     root = Path(root)
+    docs_dir = resolve_documents_dir(root, documents_dir)
+    files = [("speakers.json", root / "speakers.json")]
+    files += [(f"gold/{p.name}", p) for p in sorted((root / "gold").glob("*.json"))]
+    files += [(f"documents/{p.name}", p) for p in sorted(docs_dir.glob("*.txt"))]
     h = hashlib.sha256()
-    files = [root / "speakers.json", *sorted((root / "gold").glob("*.json")), *sorted((root / "documents").glob("*.txt"))]
-    for path in files:
-        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+    for name, path in files:
+        h.update(name.encode() + b"\0")
         h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()

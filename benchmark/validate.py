@@ -1,0 +1,736 @@
+"""Validate an annotations folder (`kremlin-reactions validate [PATH]`).
+
+Every problem is collected (never only the first) and reported as one line
+`FILE:LINE: ID: FIELD: problem`, where LINE is the line of the JSON file on which that annotation or field
+starts and ID is the quote id (`q07`), `boilerplate[2]`, `metadata`, `document` or a speaker id. Unreadable,
+non-UTF-8 or invalid JSON files are problems too, never tracebacks.
+
+Two layers of checks:
+1. structure: a JSON Schema built from the closed label sets in `benchmark.gold` (types of every field, required
+   fields, unknown fields, labels, id patterns), checked with `jsonschema`;
+2. meaning: hashes, spans against the text, ids, speakers and their scope and aliases, nesting, boilerplate
+   regions, dates, and that every text has a gold file and vice versa.
+"""
+from __future__ import annotations
+
+import argparse
+import bisect
+import datetime
+import difflib
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmark import gold as G
+from benchmark.errors import InputError
+from benchmark.locate import find_all
+
+HELP = "check an annotations folder (gold files, speakers, texts); print ok + counts or one line per problem"
+
+ID_PATTERN = r"^[A-Za-z0-9_]+$"
+SPEAKER_ID_PATTERN = r"^[a-z0-9_]+$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+URL_PATTERN = r"^https?://\S+$"
+
+
+# ----------------------------------------------------------------------------------------------- JSON Schemas
+def _string(**kw: Any) -> dict:
+    return {"type": "string", "minLength": 1, **kw}
+
+
+def _nullable_string() -> dict:
+    return {"type": ["string", "null"]}
+
+
+def _obj(properties: dict, optional: tuple[str, ...] = ()) -> dict:
+    """A closed object: every property required except `optional`, unknown keys rejected."""
+    return {"type": "object", "properties": properties, "additionalProperties": False,
+            "required": [k for k in properties if k not in optional]}
+
+
+def _span() -> dict:
+    return _obj({"start": {"type": "integer", "minimum": 0}, "end": {"type": "integer", "minimum": 0},
+                 "text": _string()})
+
+
+def gold_schema() -> dict:
+    """JSON Schema of `gold/<doc_id>.json` (structure only; `validate` adds the checks against the text)."""
+    nullable_span = {**_span(), "type": ["object", "null"]}
+    quote = _obj({
+        "id": _string(pattern=ID_PATTERN),
+        "start": {"type": "integer", "minimum": 0},
+        "end": {"type": "integer", "minimum": 0},
+        "text": _string(),
+        "type": {"enum": list(G.QUOTE_TYPES)},
+        "speaker": _string(),
+        "speaker_mention": nullable_span,
+        "cue": nullable_span,
+        "stance": {"enum": list(G.STANCES)},
+        "in_boilerplate": {"type": "boolean"},
+        "optional": {"type": "boolean"},
+        "optional_reason": _nullable_string(),
+        "nested_in": _nullable_string(),
+        "note": _nullable_string(),
+    }, optional=("note",))
+    region = _obj({
+        "start": {"type": "integer", "minimum": 0},
+        "end": {"type": "integer", "minimum": 0},
+        "kind": {"enum": list(G.BOILERPLATE_KINDS)},
+        "head": _string(),
+        "note": _nullable_string(),
+    }, optional=("note",))
+    metadata = _obj({
+        "headline": _string(),
+        "authors": {"type": "array", "items": _string()},
+        "outlet": _string(),
+        "outlet_aliases": {"type": "array", "items": _string(), "minItems": 1},
+        "outlet_evidence": {"enum": list(G.OUTLET_EVIDENCE)},
+        "published": _string(pattern=DATE_PATTERN),
+        "date_evidence": {"enum": list(G.DATE_EVIDENCE)},
+        "url": {"type": ["string", "null"], "pattern": URL_PATTERN},
+        "note": _nullable_string(),
+    }, optional=("note",))
+    return _obj({
+        "doc_id": _string(),
+        "text_sha256": _string(pattern=SHA256_PATTERN),
+        "metadata": metadata,
+        "boilerplate": {"type": "array", "items": region},
+        "quotes": {"type": "array", "items": quote},
+    })
+
+
+def speakers_schema() -> dict:
+    """JSON Schema of `speakers.json`."""
+    speaker = _obj({
+        "id": _string(pattern=SPEAKER_ID_PATTERN),
+        "name": _string(),
+        "kind": {"enum": list(G.SPEAKER_KINDS)},
+        "aliases": {"type": "array", "items": _string(), "minItems": 1},
+        "description": _string(),
+        "doc_id": _nullable_string(),
+        "note": _nullable_string(),
+    }, optional=("note",))
+    return _obj({"speakers": {"type": "array", "items": speaker}})
+
+
+def _validator_class():
+    import jsonschema
+
+    base = jsonschema.Draft202012Validator
+    # JSON Schema counts 3.0 as an integer; an offset must be a real int (text[3.0:] fails), and never a bool.
+    checker = base.TYPE_CHECKER.redefine(
+        "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool))
+    return jsonschema.validators.extend(base, type_checker=checker)
+
+
+# ------------------------------------------------------------------------------------------ JSON with lines
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+class _Positions:
+    """Map from a JSON path (tuple of keys and indices) to the 1-based line where it starts.
+
+    For an object member the line is that of its key. Built by a small scanner over text that `json.loads`
+    already accepted, so it can trust the syntax. Also records duplicate keys (json.loads keeps the last).
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self.newlines = [i for i, c in enumerate(text) if c == "\n"]
+        self.lines: dict[tuple, int] = {}
+        self.duplicates: list[tuple[tuple, int]] = []
+        self._scan(self._ws(0), ())
+
+    def line_of(self, index: int) -> int:
+        return bisect.bisect_left(self.newlines, index) + 1
+
+    def line(self, path: tuple) -> int:
+        """Line of `path`, or of its nearest existing ancestor."""
+        while path not in self.lines and path:
+            path = path[:-1]
+        return self.lines.get(path, 1)
+
+    def _ws(self, i: int) -> int:
+        return _WS.match(self.text, i).end()
+
+    def _scan(self, i: int, path: tuple) -> int:
+        s = self.text
+        self.lines.setdefault(path, self.line_of(i))
+        if s[i] == "{":
+            i = self._ws(i + 1)
+            seen: set[str] = set()
+            if s[i] == "}":
+                return i + 1
+            while True:
+                key_line = self.line_of(i)
+                key, i = json.decoder.scanstring(s, i + 1)
+                if key in seen:
+                    self.duplicates.append((path + (key,), key_line))
+                seen.add(key)
+                self.lines[path + (key,)] = key_line
+                i = self._ws(self._ws(i) + 1)  # skip ':'
+                i = self._ws(self._scan(i, path + (key,)))
+                if s[i] == "}":
+                    return i + 1
+                i = self._ws(i + 1)  # skip ','
+        if s[i] == "[":
+            i = self._ws(i + 1)
+            if s[i] == "]":
+                return i + 1
+            n = 0
+            while True:
+                i = self._ws(self._scan(i, path + (n,)))
+                n += 1
+                if s[i] == "]":
+                    return i + 1
+                i = self._ws(i + 1)
+        _value, end = _DECODER.raw_decode(s, i)
+        return end
+
+
+def _load_json(path: Path, display: str, report: "_Report") -> tuple[Any, _Positions | None]:
+    """Parse a JSON file; on any failure report it and return (None, None)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        report.add(display, 1, None, None, f"cannot read file: {err.strerror or err}")
+        return None, None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        report.add(display, line, None, None, f"not valid UTF-8 (byte {raw[err.start]:#04x} at byte offset {err.start})")
+        return None, None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        report.add(display, err.lineno, None, None, f"invalid JSON: {err.msg} (column {err.colno})")
+        return None, None
+    except RecursionError:
+        report.add(display, 1, None, None, "invalid JSON: nested too deeply")
+        return None, None
+    try:
+        positions = _Positions(text)
+    except (RecursionError, ValueError, IndexError):  # pragma: no cover - json.loads accepted it
+        positions = None
+    return value, positions
+
+
+# --------------------------------------------------------------------------------------------- reporting
+@dataclass
+class _Problem:
+    file: str
+    line: int
+    what: str | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        parts = [f"{self.file}:{self.line}"] + [p for p in (self.what, self.field) if p] + [self.message]
+        return ": ".join(parts)
+
+
+class _Report:
+    def __init__(self) -> None:
+        self.problems: list[_Problem] = []
+        self.file_order: dict[str, int] = {}
+
+    def add(self, file: str, line: int, what: str | None, field: str | None, message: str) -> None:
+        self.file_order.setdefault(file, len(self.file_order))
+        self.problems.append(_Problem(file, line, what, field, message))
+
+    def lines(self) -> list[str]:
+        ordered = sorted(self.problems, key=lambda p: (self.file_order[p.file], p.line))  # stable
+        out, seen = [], set()
+        for p in ordered:
+            if str(p) not in seen:
+                seen.add(str(p))
+                out.append(str(p))
+        return out
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    """Short readable form of a JSON value for messages: strings as Python repr ('pro'), the rest as JSON."""
+    if isinstance(value, str):
+        s = repr(value if len(value) <= limit else value[:limit] + "…")
+    else:
+        try:
+            s = json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError):
+            s = repr(value)
+        if len(s) > limit:
+            s = s[:limit] + "…"
+    return s
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}.get(type(value), type(value).__name__)
+
+
+class _FileContext:
+    """Knows how to name things inside one JSON file (quote id / boilerplate[i] / speaker id) and their lines."""
+
+    def __init__(self, display: str, data: Any, positions: _Positions | None, kind: str):
+        self.display, self.data, self.positions, self.kind = display, data, positions, kind
+
+    def line(self, path: tuple) -> int:
+        return self.positions.line(path) if self.positions else 1
+
+    def _item_name(self, container: str, index: int) -> str:
+        try:
+            item = self.data[container][index]
+        except (KeyError, IndexError, TypeError):
+            item = None
+        ident = item.get("id") if isinstance(item, dict) else None
+        if isinstance(ident, str) and ident:
+            return ident
+        return f"{container}[{index}]"
+
+    def split(self, path: tuple) -> tuple[str | None, str | None]:
+        """(what, field) for a JSON path."""
+        if not path:
+            return None, None
+        head, rest = path[0], path[1:]
+        if self.kind == "gold":
+            if head in ("quotes", "boilerplate") and rest and isinstance(rest[0], int):
+                what = self._item_name("quotes", rest[0]) if head == "quotes" else f"boilerplate[{rest[0]}]"
+                return what, _field_name(rest[1:]) or None
+            if head == "metadata":
+                return "metadata", _field_name(rest) or None
+            return "document", _field_name(path)
+        if head == "speakers" and rest and isinstance(rest[0], int):
+            return self._item_name("speakers", rest[0]), _field_name(rest[1:]) or None
+        return None, _field_name(path)
+
+    def add(self, report: _Report, path: tuple, message: str) -> None:
+        what, fld = self.split(path)
+        report.add(self.display, self.line(path), what, fld, message)
+
+
+def _field_name(path: tuple) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+def _schema_problems(ctx: _FileContext, schema: dict, report: _Report) -> set[tuple]:
+    """Check `ctx.data` against `schema`; report each problem; return the paths that had one."""
+    bad: set[tuple] = set()
+    validator = _validator_class()(schema)
+    for err in validator.iter_errors(ctx.data):
+        path = tuple(err.absolute_path)
+        kind = err.validator
+        if kind == "required":
+            for key in err.validator_value:
+                if isinstance(err.instance, dict) and key not in err.instance:
+                    bad.add(path + (key,))
+                    what, _ = ctx.split(path + (key,))
+                    ctx.add(report, path + (key,), "missing required field (write null when there is none)"
+                            if "null" in str(err.schema["properties"][key].get("type", "")) else "missing required field")
+            continue
+        if kind == "additionalProperties":
+            allowed = list(err.schema.get("properties", {}))
+            for key in err.instance:
+                if key not in allowed:
+                    bad.add(path + (key,))
+                    close = difflib.get_close_matches(key, allowed, n=1)
+                    hint = f" (did you mean {close[0]!r}?)" if close else f" (allowed: {', '.join(allowed)})"
+                    ctx.add(report, path + (key,), f"unknown field{hint}")
+            continue
+        bad.add(path)
+        value = err.instance
+        if kind == "type":
+            want = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+            msg = f"expected {' or '.join(want)}, got {_type_name(value)} {_show(value)}"
+        elif kind == "enum":
+            msg = f"{_show(value)} is not one of {', '.join(map(str, err.validator_value))}"
+        elif kind == "minLength":
+            msg = "must not be empty"
+        elif kind == "minItems":
+            msg = f"needs at least {err.validator_value} item(s)"
+        elif kind == "minimum":
+            msg = f"{_show(value)} must be >= {err.validator_value}"
+        elif kind == "pattern":
+            expected = {ID_PATTERN: "letters, digits and _ only", SPEAKER_ID_PATTERN: "lowercase letters, digits and _ only",
+                        SHA256_PATTERN: "64 lowercase hex digits", DATE_PATTERN: "an ISO date YYYY-MM-DD",
+                        URL_PATTERN: "an http(s):// URL"}.get(err.validator_value, f"matching {err.validator_value}")
+            msg = f"{_show(value)} is not {expected}"
+        else:  # pragma: no cover - the schemas use only the keywords above
+            msg = err.message
+        ctx.add(report, path, msg)
+    return bad
+
+
+# ------------------------------------------------------------------------------------------- the result
+@dataclass
+class ValidationResult:
+    """Outcome of `validate`: `ok` when `problems` is empty; `counts` summarises what was read."""
+
+    ok: bool
+    problems: list[str] = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+
+    def format_counts(self) -> str:
+        """A compact table: one row per document plus a total row, one column per label."""
+        docs = self.counts.get("documents", {})
+        cols = [("A", "track_a"), ("B", "track_b")]
+        cols += [(t, ("type", t)) for t in G.QUOTE_TYPES] + [(s, ("stance", s)) for s in G.STANCES]
+        cols += [("optional", "optional"), ("in_boilerplate", "in_boilerplate"), ("regions", "boilerplate_regions"),
+                 ("speakers", "speakers")]
+
+        def cell(row: dict, key) -> str:
+            return str(row[key[0]].get(key[1], 0) if isinstance(key, tuple) else row.get(key, 0))
+
+        rows = [[doc_id] + [cell(c, k) for _, k in cols] for doc_id, c in docs.items()]
+        if "total" in self.counts:
+            rows.append(["total"] + [cell(self.counts["total"], k) for _, k in cols])
+        header = ["document"] + [name for name, _ in cols]
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        fmt = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+        return "\n".join([fmt(header), *map(fmt, rows)])
+
+
+def _norm(s: str) -> str:
+    """Case-insensitive, whitespace-folded form used to compare speaker mentions with aliases."""
+    return " ".join(s.split()).casefold()
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _abbrev(s: str, limit: int = 40) -> str:
+    return repr(s if len(s) <= limit else s[:limit] + "…")
+
+
+# ------------------------------------------------------------------------------------------- speakers.json
+def _check_speakers(ctx: _FileContext, doc_ids: set[str], report: _Report) -> dict[str, dict] | None:
+    """Check the registry; return {id: speaker} for the well-formed entries (None if unreadable)."""
+    data = ctx.data
+    bad = _schema_problems(ctx, speakers_schema(), report)
+    if not isinstance(data, dict) or not isinstance(data.get("speakers"), list):
+        return None
+    by_id: dict[str, dict] = {}
+    alias_owner: dict[str, str] = {}
+    for i, sp in enumerate(data["speakers"]):
+        if not isinstance(sp, dict):
+            continue
+        path = ("speakers", i)
+        sid = sp.get("id")
+        if isinstance(sid, str):
+            if sid in by_id:
+                ctx.add(report, path + ("id",), f"duplicate speaker id {sid!r}")
+            else:
+                by_id[sid] = sp
+        doc_id = sp.get("doc_id")
+        if isinstance(doc_id, str):
+            if doc_ids and doc_id not in doc_ids:
+                ctx.add(report, path + ("doc_id",), f"no document {doc_id!r} in documents/")
+            m = re.match(r"^([0-9]{3})_", doc_id)
+            if m and isinstance(sid, str) and not sid.startswith(f"d{m.group(1)}_"):
+                ctx.add(report, path + ("id",), f"a document-scoped speaker id must start with 'd{m.group(1)}_'")
+        elif sp.get("kind") == "anonymous" and doc_id is None and path + ("doc_id",) not in bad:
+            ctx.add(report, path + ("doc_id",), "an anonymous speaker is document-scoped: set doc_id to its document")
+        aliases = sp.get("aliases")
+        if doc_id is None and isinstance(aliases, list) and isinstance(sid, str):
+            for j, alias in enumerate(aliases):
+                if not isinstance(alias, str):
+                    continue
+                owner = alias_owner.setdefault(_norm(alias), sid)
+                if owner != sid:
+                    ctx.add(report, path + ("aliases", j), f"alias {alias!r} is also an alias of global speaker {owner!r}")
+    return by_id
+
+
+# ------------------------------------------------------------------------------------------- gold/<id>.json
+def _check_span(ctx: _FileContext, path: tuple, obj: dict, text: str, report: _Report) -> tuple[int, int] | None:
+    """Check a {start, end, text} object against the document; return (start, end) when usable."""
+    start, end, stored = obj.get("start"), obj.get("end"), obj.get("text")
+    if not (_is_int(start) and _is_int(end)):
+        return None
+    if start >= end:
+        ctx.add(report, path + ("start",), f"start {start} must be smaller than end {end}")
+        return None
+    if end > len(text):
+        ctx.add(report, path + ("end",), f"span {start}-{end} ends beyond the text (length {len(text)})")
+        return None
+    actual = text[start:end]
+    if isinstance(stored, str) and actual != stored:
+        at = next((k for k, (a, b) in enumerate(zip(actual, stored)) if a != b), min(len(actual), len(stored)))
+        hint = ""
+        found = find_all(text, stored)
+        if found:
+            hint = "; the stored text occurs at " + ", ".join(f"{s}-{e}" for s, e in found[:3])
+        ctx.add(report, path + ("text",),
+                f"text[{start}:{end}] is {_abbrev(actual)}, not the stored {_abbrev(stored)} "
+                f"(first difference at character {at}){hint}")
+    return start, end
+
+
+def _check_gold(ctx: _FileContext, doc_id: str, text: str | None, sha: str | None,
+                speakers: dict[str, dict] | None, report: _Report) -> dict:
+    """Check one gold file; return its counts."""
+    data = ctx.data
+    bad = _schema_problems(ctx, gold_schema(), report)
+    counts: dict = {"track_a": 0, "track_b": 0, "type": Counter(), "stance": Counter(), "optional": 0,
+                    "in_boilerplate": 0, "boilerplate_regions": 0, "speakers": 0}
+    if not isinstance(data, dict):
+        return counts
+    for dup_path, line in ctx.positions.duplicates if ctx.positions else ():
+        what, fld = ctx.split(dup_path)
+        report.add(ctx.display, line, what, fld, "duplicate key (JSON keeps only the last value)")
+
+    if isinstance(data.get("doc_id"), str) and data["doc_id"] != doc_id:
+        ctx.add(report, ("doc_id",), f"{data['doc_id']!r} does not match the file name {doc_id!r}")
+    if sha is not None and isinstance(data.get("text_sha256"), str) and ("text_sha256",) not in bad \
+            and data["text_sha256"] != sha:
+        ctx.add(report, ("text_sha256",), f"does not match documents/{doc_id}.txt (its sha256 is {sha})")
+
+    meta = data.get("metadata")
+    if isinstance(meta, dict):
+        published = meta.get("published")
+        if isinstance(published, str) and ("metadata", "published") not in bad:
+            try:
+                datetime.date.fromisoformat(published)
+            except ValueError:
+                ctx.add(report, ("metadata", "published"), f"{published!r} is not a valid date YYYY-MM-DD")
+
+    # boilerplate regions
+    regions: list[tuple[int, int, int]] = []  # (start, end, index)
+    for i, reg in enumerate(data.get("boilerplate") if isinstance(data.get("boilerplate"), list) else []):
+        if not isinstance(reg, dict):
+            continue
+        counts["boilerplate_regions"] += 1
+        path = ("boilerplate", i)
+        start, end, head = reg.get("start"), reg.get("end"), reg.get("head")
+        if not (_is_int(start) and _is_int(end)) or text is None:
+            continue
+        if start >= end:
+            ctx.add(report, path + ("start",), f"start {start} must be smaller than end {end}")
+            continue
+        if end > len(text):
+            ctx.add(report, path + ("end",), f"region {start}-{end} ends beyond the text (length {len(text)})")
+            continue
+        if isinstance(head, str) and head:
+            if len(head) > end - start:
+                ctx.add(report, path + ("head",), f"head is longer than the region {start}-{end}")
+            elif text[start:start + len(head)] != head:
+                ctx.add(report, path + ("head",),
+                        f"the region starts with {_abbrev(text[start:start + len(head)])}, not {_abbrev(head)}")
+        regions.append((start, end, i))
+    regions.sort()
+    for (s1, e1, i1), (s2, e2, i2) in zip(regions, regions[1:]):
+        if s2 < e1:
+            ctx.add(report, ("boilerplate", i2), f"region {s2}-{e2} overlaps boilerplate[{i1}] ({s1}-{e1})")
+
+    # quotes
+    quotes = data.get("quotes") if isinstance(data.get("quotes"), list) else []
+    by_id: dict[str, tuple[int, dict]] = {}
+    spans: dict[int, tuple[int, int]] = {}
+    span_owner: dict[tuple[int, int], str] = {}
+    used_speakers = set()
+    for i, q in enumerate(quotes):
+        if not isinstance(q, dict):
+            continue
+        path = ("quotes", i)
+        qid = q.get("id")
+        if isinstance(qid, str):
+            if qid in by_id:
+                ctx.add(report, path + ("id",), f"duplicate id (also quotes[{by_id[qid][0]}])")
+            else:
+                by_id[qid] = (i, q)
+        # counts
+        qtype, stance = q.get("type"), q.get("stance")
+        if qtype in G.QUOTE_TYPES:
+            counts["type"][qtype] += 1
+            counts["track_a" if qtype in G.TRACK_A_TYPES else "track_b"] += 1
+        if stance in G.STANCES:
+            counts["stance"][stance] += 1
+        counts["optional"] += q.get("optional") is True
+        counts["in_boilerplate"] += q.get("in_boilerplate") is True
+
+        # optional
+        reason = q.get("optional_reason")
+        if q.get("optional") is True and not (isinstance(reason, str) and reason.strip()):
+            ctx.add(report, path + ("optional_reason",), "optional is true: give a one-line reason")
+        if q.get("optional") is False and isinstance(reason, str) and reason.strip():
+            ctx.add(report, path + ("optional_reason",), "a reason is given but optional is false")
+
+        # speaker
+        sid = q.get("speaker")
+        if isinstance(sid, str) and sid:
+            used_speakers.add(sid)
+            if speakers is not None:
+                sp = speakers.get(sid)
+                if sp is None:
+                    close = difflib.get_close_matches(sid, list(speakers), n=1)
+                    hint = f" (did you mean {close[0]!r}?)" if close else ""
+                    ctx.add(report, path + ("speaker",), f"{sid!r} is not in speakers.json{hint}")
+                else:
+                    scope = sp.get("doc_id")
+                    if isinstance(scope, str) and scope != doc_id:
+                        ctx.add(report, path + ("speaker",), f"{sid!r} is scoped to document {scope!r}, not this one")
+                    mention = q.get("speaker_mention")
+                    aliases = sp.get("aliases") if isinstance(sp.get("aliases"), list) else []
+                    if isinstance(mention, dict) and isinstance(mention.get("text"), str) and aliases:
+                        if _norm(mention["text"]) not in {_norm(a) for a in aliases if isinstance(a, str)}:
+                            ctx.add(report, path + ("speaker_mention", "text"),
+                                    f"{_abbrev(mention['text'])} is not an alias of {sid!r}: add it to its aliases in speakers.json")
+
+        if text is None:
+            continue
+        span = _check_span(ctx, path, q, text, report)
+        for sub in ("speaker_mention", "cue"):
+            if isinstance(q.get(sub), dict):
+                _check_span(ctx, path + (sub,), q[sub], text, report)
+        if span is None:
+            continue
+        start, end = span
+        spans[i] = span
+        if text[start].isspace() or text[end - 1].isspace():
+            ctx.add(report, path + ("start",) if text[start].isspace() else path + ("end",),
+                    "the span starts or ends with whitespace: trim it")
+        if span in span_owner:
+            ctx.add(report, path + ("start",), f"same span {start}-{end} as {span_owner[span]}")
+        else:
+            span_owner[span] = qid if isinstance(qid, str) else f"quotes[{i}]"
+        inside = [r for r in regions if r[0] <= start and end <= r[1]]
+        crossing = [r for r in regions if start < r[1] and r[0] < end and r not in inside]
+        flag = q.get("in_boilerplate")
+        if crossing:
+            s, e, k = crossing[0]
+            ctx.add(report, path + ("start",), f"span {start}-{end} crosses the edge of boilerplate[{k}] ({s}-{e})")
+        elif flag is True and not inside:
+            ctx.add(report, path + ("in_boilerplate",), "is true but the span is in no boilerplate region")
+        elif flag is False and inside:
+            s, e, k = inside[0]
+            ctx.add(report, path + ("in_boilerplate",), f"is false but the span is inside boilerplate[{k}] ({s}-{e})")
+
+    # nesting (after all ids are known)
+    for i, q in enumerate(quotes):
+        if not isinstance(q, dict) or not isinstance(q.get("nested_in"), str):
+            continue
+        outer_id = q["nested_in"]
+        path = ("quotes", i, "nested_in")
+        if outer_id not in by_id:
+            ctx.add(report, path, f"no quote with id {outer_id!r} in this file")
+            continue
+        j, _outer = by_id[outer_id]
+        if j == i:
+            ctx.add(report, path, "a quote cannot be nested in itself")
+        elif i in spans and j in spans and not (spans[j][0] <= spans[i][0] and spans[i][1] <= spans[j][1]):
+            ctx.add(report, path, f"span {spans[i][0]}-{spans[i][1]} is not inside {outer_id} "
+                                  f"({spans[j][0]}-{spans[j][1]})")
+    counts["speakers"] = sorted(used_speakers)
+    return counts
+
+
+# ----------------------------------------------------------------------------------------------- validate
+def validate(path: str | Path = "annotations", documents_dir: str | Path | None = None) -> ValidationResult:
+    """Check the annotations folder `path` (gold/, speakers.json, and the texts in
+    `benchmark.gold.resolve_documents_dir(path, documents_dir)`). Never raises on bad input."""
+    root = Path(path)
+    report = _Report()
+    empty_counts: dict = {"documents": {}}
+    if not root.is_dir():
+        report.add(str(root), 1, None, None, "not an annotations folder (expected gold/, speakers.json, documents/)"
+                   if root.exists() else "no such folder")
+        return ValidationResult(False, report.lines(), empty_counts)
+    docs_dir = G.resolve_documents_dir(root, documents_dir)
+    gold_dir = root / "gold"
+    for folder in (docs_dir, gold_dir):
+        if not folder.is_dir():
+            report.add(str(folder), 1, None, None, "folder not found")
+
+    texts: dict[str, tuple[str | None, str]] = {}  # doc_id -> (decoded text or None, sha256)
+    for text_path in sorted(docs_dir.glob("*.txt")) if docs_dir.is_dir() else []:
+        try:
+            raw = text_path.read_bytes()
+        except OSError as err:
+            report.add(str(text_path), 1, None, None, f"cannot read file: {err.strerror or err}")
+            continue
+        try:
+            decoded = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            report.add(str(text_path), raw[: err.start].count(b"\n") + 1, None, None,
+                       f"not valid UTF-8 (byte {raw[err.start]:#04x} at byte offset {err.start})")
+            decoded = None
+        texts[text_path.stem] = (decoded, G.sha256_bytes(raw))
+    gold_paths = sorted(gold_dir.glob("*.json")) if gold_dir.is_dir() else []
+
+    speakers_path = root / "speakers.json"
+    speakers: dict[str, dict] | None = None
+    if speakers_path.is_file():
+        data, positions = _load_json(speakers_path, str(speakers_path), report)
+        if data is not None:
+            ctx = _FileContext(str(speakers_path), data, positions, "speakers")
+            speakers = _check_speakers(ctx, set(texts), report)
+            for dup_path, line in positions.duplicates if positions else ():
+                what, fld = ctx.split(dup_path)
+                report.add(ctx.display, line, what, fld, "duplicate key (JSON keeps only the last value)")
+    else:
+        report.add(str(speakers_path), 1, None, None, "file not found")
+
+    counts: dict = {"documents": {}}
+    gold_ids = {p.stem for p in gold_paths}
+    for doc_id in sorted(set(texts) - gold_ids):
+        report.add(str(docs_dir / f"{doc_id}.txt"), 1, None, None, f"no gold file {gold_dir / (doc_id + '.json')}")
+    for gold_path in gold_paths:
+        doc_id = gold_path.stem
+        display = str(gold_path)
+        text, sha = texts.get(doc_id, (None, None))
+        if doc_id not in texts:
+            report.add(display, 1, None, None, f"no text file {docs_dir / (doc_id + '.txt')}")
+        data, positions = _load_json(gold_path, display, report)
+        if data is None:
+            continue
+        ctx = _FileContext(display, data, positions, "gold")
+        if not isinstance(data, dict):
+            ctx.add(report, (), f"expected a JSON object at the top level, got {_type_name(data)}")
+            continue
+        counts["documents"][doc_id] = _check_gold(ctx, doc_id, text, sha, speakers, report)
+
+    total: dict = {"track_a": 0, "track_b": 0, "type": Counter(), "stance": Counter(), "optional": 0,
+                   "in_boilerplate": 0, "boilerplate_regions": 0}
+    for c in counts["documents"].values():
+        for key, value in c.items():
+            if key in total:
+                total[key] += value
+    total["speakers"] = len({sid for c in counts["documents"].values() for sid in c["speakers"]})
+    for c in counts["documents"].values():
+        c["speakers"] = len(c["speakers"])
+    for c in [*counts["documents"].values(), total]:
+        c["type"], c["stance"] = dict(c["type"]), dict(c["stance"])
+    counts["registry_speakers"] = len(speakers) if speakers is not None else 0
+    counts["total"] = total
+    problems = report.lines()
+    return ValidationResult(ok=not problems, problems=problems, counts=counts)
+
+
+# --------------------------------------------------------------------------------------------------- CLI
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", nargs="?", default="annotations", metavar="PATH",
+                        help="annotations folder with gold/, speakers.json and documents/ (default: annotations); "
+                             "a pass folder such as annotations/passes/a reads annotations/documents")
+    parser.add_argument("--documents", metavar="DIR", default=None,
+                        help="folder holding the <doc_id>.txt texts (default: PATH/documents)")
+
+
+def run(args: argparse.Namespace) -> int:
+    result = validate(args.path, args.documents)
+    if not result.ok:
+        raise InputError(result.problems)
+    n = len(result.counts["documents"])
+    total = result.counts["total"]
+    print(f"ok: {args.path}: {n} documents, {total['track_a']} Track A units, {total['track_b']} Track B units, "
+          f"{result.counts['registry_speakers']} speakers in the registry")
+    print(result.format_counts())
+    return 0
