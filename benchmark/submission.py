@@ -71,6 +71,8 @@ _JSON_STRING_RE = re.compile(rb'"(?:[^"\\]|\\.)*"')
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _BRACKET_STEP = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")   # read as signed bytes: +1 / -1
 _MISSING = object()
+_SHARED_INT_LIMIT = 1 << 17
+_SHARED_INTS = list(range(_SHARED_INT_LIMIT))
 
 # fields of a DocumentPrediction, by bitmask (shared frozensets: no allocation per document)
 _FIELD_BITS = ("outlet", "published", "quotes", "speaker", "stance", "type")
@@ -470,6 +472,9 @@ class _Reader:
             if (type(start) is int and type(end) is int and "text" not in q and "quote_id" not in q
                     and 0 <= start < end <= n and "occurrence" not in q):
                 self.any_span_quote = True
+                if end < _SHARED_INT_LIMIT:     # share int objects: a million quotes, not two million ints
+                    start = _SHARED_INTS[start]
+                    end = _SHARED_INTS[end]
             else:
                 start, end, quote_id, bad = self.locate(q, i, line, doc_id, text, seen_ids)
             # -- attributes
