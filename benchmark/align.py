@@ -5,7 +5,8 @@ give a quote by its text instead of offsets. Tolerant matching compares a *norma
 the normalised needle, where normalisation
 
 - decodes HTML entities (`&quot;`, `&#39;`, `&#x2019;`, `&amp;`, also doubly escaped `&amp;quot;`),
-- folds every quote-mark style (straight, curly, single, double, primes, guillemets, backtick) to one mark,
+- folds every quote-mark style (straight, curly, single, double, primes, guillemets, backtick) to one mark, and
+  a run of marks (’” closing a nested quote) to one mark,
 - collapses each run of whitespace, including line breaks and no-break spaces, to one space,
 - drops invisible characters (zero-width space/joiners, soft hyphen, BOM),
 
@@ -74,19 +75,19 @@ def normalise(text: str) -> Normalised:
     pieces: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    last_was_space = False
+    last_folded = ""                    # the last emitted character if it was a folded space or quote mark
     pos = 0
 
     def emit(chars: str, start: int, end: int) -> None:
-        nonlocal last_was_space
+        nonlocal last_folded
         for ch in chars:
-            if ch == " " and last_was_space:
-                ends[-1] = end          # merge with the preceding space: one space covers the whole run
-                continue
+            if ch == last_folded:
+                ends[-1] = end          # a run of spaces (or of quote marks, e.g. ’” closing a nested quote)
+                continue                # becomes one character covering the whole run
             pieces.append(ch)
             starts.append(start)
             ends.append(end)
-            last_was_space = ch == " "
+            last_folded = ch if ch in _SPACE_OR_QUOTE else ""
 
     for m in _SPECIAL.finditer(text):
         s, e = m.span()
@@ -94,7 +95,7 @@ def normalise(text: str) -> Normalised:
             pieces.append(text[pos:s])
             starts.extend(range(pos, s))
             ends.extend(range(pos + 1, s + 1))
-            last_was_space = False
+            last_folded = ""
         kind = m.lastgroup
         if kind == "space":
             emit(" ", s, e)

@@ -17,8 +17,8 @@ script); an unknown or repeated doc_id is an error.
 
 Extra keys: any key not listed above is an error (it is most likely a typo, e.g. "stnace", which would otherwise
 silently score as "not attempted"), except a few harmless bookkeeping keys that extractors commonly emit and the
-scorer ignores: "note" (str|null) on a document, and "id" (str|int), "note" (str|null), "confidence" (finite
-number) on a quote.
+scorer ignores: "note" (str|null) on a document, and "id" (str|int), "note" (str|null), "confidence" (number)
+on a quote.
 
 Integers: JSON true/false are not integers; a number with a zero fraction (5.0) is accepted as an integer, as in
 JSON Schema. Labels are case-sensitive (lowercase), as in the gold.
@@ -33,7 +33,6 @@ from __future__ import annotations
 import datetime
 import difflib
 import json
-import math
 import os
 import re
 import sys
@@ -523,21 +522,17 @@ class _Reader:
         return mask
 
     def extras(self, q: dict, i: int, line: int) -> bool:
+        """The ignored bookkeeping keys still have to be well-formed (same verdicts as the JSON Schema)."""
         bad = False
-        if "id" in q and not (type(q["id"]) is str or type(q["id"]) is int):
+        if "id" in q and type(q["id"]) is not str and _as_int(q["id"])[1]:
             self.add(line, f"quotes[{i}].id", f"expected a string or an integer, got {_json_type(q['id'])}")
             bad = True
         if "note" in q and q["note"] is not None and type(q["note"]) is not str:
             self.add(line, f"quotes[{i}].note", f"expected a string or null, got {_json_type(q['note'])}")
             bad = True
-        if "confidence" in q:
-            c = q["confidence"]
-            if type(c) not in (int, float):
-                self.add(line, f"quotes[{i}].confidence", f"expected a number, got {_json_type(c)}")
-                bad = True
-            elif not math.isfinite(c):
-                self.add(line, f"quotes[{i}].confidence", "must be a finite number")
-                bad = True
+        if "confidence" in q and type(q["confidence"]) not in (int, float):
+            self.add(line, f"quotes[{i}].confidence", f"expected a number, got {_json_type(q['confidence'])}")
+            bad = True
         return bad
 
     def offsets(self, q: dict, i: int, line: int, n: int, start_key: str, end_key: str):
