@@ -579,8 +579,8 @@ def _check_gold(ctx: _FileContext, doc_id: str, text: str | None, sha: str | Non
                     if isinstance(scope, str) and scope != doc_id:
                         ctx.add(report, path + ("speaker",), f"{sid!r} is scoped to document {scope!r}, not this one")
                     mention = q.get("speaker_mention")
-                    aliases = sp.get("aliases") if isinstance(sp.get("aliases"), list) else []
-                    if isinstance(mention, dict) and isinstance(mention.get("text"), str) and aliases:
+                    aliases = sp.get("aliases")
+                    if isinstance(mention, dict) and isinstance(mention.get("text"), str) and isinstance(aliases, list):
                         if _norm(mention["text"]) not in {_norm(a) for a in aliases if isinstance(a, str)}:
                             ctx.add(report, path + ("speaker_mention", "text"),
                                     f"{_abbrev(mention['text'])} is not an alias of {sid!r}: add it to its aliases in speakers.json")
@@ -623,10 +623,14 @@ def _check_gold(ctx: _FileContext, doc_id: str, text: str | None, sha: str | Non
         if outer_id not in by_id:
             ctx.add(report, path, f"no quote with id {outer_id!r} in this file")
             continue
-        j, _outer = by_id[outer_id]
+        j, outer = by_id[outer_id]
         if j == i:
             ctx.add(report, path, "a quote cannot be nested in itself")
-        elif i in spans and j in spans and not (spans[j][0] <= spans[i][0] and spans[i][1] <= spans[j][1]):
+            continue
+        if outer.get("type") in G.TRACK_B_TYPES or q.get("type") in G.TRACK_B_TYPES:
+            ctx.add(report, path, "nested_in links a quote inside another quote (both Track A: direct/partial); "
+                                  f"here {'this unit' if q.get('type') in G.TRACK_B_TYPES else outer_id} is Track B")
+        if i in spans and j in spans and not (spans[j][0] <= spans[i][0] and spans[i][1] <= spans[j][1]):
             ctx.add(report, path, f"span {spans[i][0]}-{spans[i][1]} is not inside {outer_id} "
                                   f"({spans[j][0]}-{spans[j][1]})")
     counts["speakers"] = sorted(used_speakers)
