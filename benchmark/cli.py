@@ -13,6 +13,8 @@ COMMANDS: dict[str, str] = {
     "validate": "benchmark.validate",
     "locate": "benchmark.locate",
     "agreement": "benchmark.agreement",
+    "build": "benchmark.build",
+    "stats": "benchmark.stats",
 }
 
 MAX_PRINTED_PROBLEMS = 50
