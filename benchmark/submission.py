@@ -373,11 +373,20 @@ class _Reader:
 
     # -- one document
     def unknown_keys(self, obj: dict, allowed: frozenset, line: int, prefix: str) -> None:
+        # a key of the other level (e.g. "stance" on the document, "outlet" in a quote) is a likely mix-up
+        other, where = ((_DOC_ALLOWED, "a key of the document line") if prefix
+                        else (_QUOTE_ALLOWED, 'a key of each quote in "quotes"'))
         for key in obj:
-            if key not in allowed:
-                hint = difflib.get_close_matches(str(key), sorted(allowed), n=1)
-                suggestion = f"; did you mean {hint[0]!r}?" if hint else f"; allowed: {', '.join(sorted(allowed))}"
-                self.add(line, f"{prefix}{key}", f"unknown key{suggestion}")
+            if key in allowed:
+                continue
+            hint = difflib.get_close_matches(str(key), sorted(allowed | other), n=1)
+            if hint and hint[0] in allowed:
+                message = f"unknown key; did you mean {hint[0]!r}?"
+            elif hint:
+                message = f"unknown key here; did you mean {hint[0]!r}, {where}?"
+            else:
+                message = f"unknown key; allowed: {', '.join(sorted(allowed))}"
+            self.add(line, f"{prefix}{key}", message)
 
     def check_document(self, obj, line: int) -> None:
         add = self.add
