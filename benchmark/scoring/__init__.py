@@ -1,0 +1,54 @@
+"""Score a submission against the gold: `benchmark.score(predictions, ...)` and `kremlin-reactions score`.
+
+Modules, each small and pure: `matching` (spans), `attribution`, `stance`, `date`, `outlet`, `stats`
+(bootstrap, paired tests), `signature`; `core.score_corpus` puts them together on in-memory rows; this file only
+reads the gold artifact and the submission; `render` prints the results.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmark.scoring.core import MAIN_KEYS, Options, score_corpus
+
+__all__ = ["score", "score_corpus", "Options", "MAIN_KEYS", "load_gold"]
+
+SPLITS = ("test", "train", "all")
+
+
+def load_gold(split: str = "test", data_dir: str | Path | None = None) -> tuple[list[dict], list[dict], str]:
+    """(documents rows, quotes rows, data fingerprint) of a split, read from the built dataset folder."""
+    from benchmark import dataset
+
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
+    data_dir = str(data_dir) if data_dir is not None else None
+    docs = dataset.read_rows("documents", split, data_dir)
+    quotes = dataset.read_rows("quotes", split, data_dir)
+    return docs, quotes, dataset.data_fingerprint(data_dir)
+
+
+def score(predictions, split: str = "test", track: str = "A", *, data_dir: str | Path | None = None,
+          overlap: float = 0.5, n_boot: int = 1000, seed: int = 12345, compare=None, errors: bool = False) -> dict:
+    """Score a submission against the gold of `split`.
+
+    predictions (and compare, for a paired comparison): a path to a JSONL submission, a list of submission
+    dicts, or a parsed `benchmark.submission.Submission`. Raises `benchmark.errors.InputError` (every problem as
+    `FILE:LINE: field: problem`) on an invalid submission. Returns the results dict (see `core.build_results`).
+    """
+    docs, quotes, fingerprint = load_gold(split, data_dir)
+    options = Options(split=split, track=track, overlap=overlap, n_boot=n_boot, seed=seed, errors=errors,
+                      data_fingerprint=fingerprint)
+    texts = {d["doc_id"]: d["text"] for d in docs}
+    quote_ids = {q["quote_id"] for q in quotes}
+    submission = read_predictions(predictions, texts, quote_ids)
+    other = read_predictions(compare, texts, quote_ids) if compare is not None else None
+    return score_corpus(docs, quotes, submission, options, compare=other)
+
+
+def read_predictions(predictions, texts: dict[str, str], quote_ids):
+    """A Submission from a path, a list of dicts, or a Submission (returned as is)."""
+    from benchmark.submission import Submission, read_submission
+
+    if isinstance(predictions, Submission):
+        return predictions
+    return read_submission(predictions, texts, quote_ids)

@@ -1,0 +1,568 @@
+"""The scorer core: gold rows + a parsed submission -> results. No file I/O, so any gold can be fed in.
+
+Reading guide (top to bottom): `Options`; `score_corpus`; `Gold` (gold rows as arrays); `evaluate` (one
+submission -> a per-document count table); `metrics` (counts -> every number, vectorised so the same code gives
+point estimates, bootstrap resamples and randomisation tests); the results and error report builders.
+
+Don't-care gold units: optional units, units in boilerplate, and (for tracks A and B) units of the other track.
+They are matched like any unit, but a prediction matched to one is dropped from both counts, and an unmatched one
+is not missed. Predictions lying wholly inside a boilerplate region are ignored, and so are predictions whose
+predicted `type` belongs to the other track.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from benchmark.gold import QUOTE_TYPES, TRACK_A_TYPES, TRACK_B_TYPES
+from benchmark.scoring import stance as stance_mod
+from benchmark.scoring import stats
+from benchmark.scoring.attribution import SpeakerTable, mention_overlaps
+from benchmark.scoring.date import date_counts, date_results
+from benchmark.scoring.matching import (interval_cover_counts, max_matching, overlapping_pairs, prf, trim_span)
+from benchmark.scoring.outlet import outlet_correct
+from benchmark.scoring.signature import Signature
+
+TRACKS = {"A": TRACK_A_TYPES, "B": TRACK_B_TYPES, "all": QUOTE_TYPES}
+TASKS = ("quotes", "attribution", "stance", "date", "outlet", "gold_spans")
+# overall = mean of these four; a task that was not attempted contributes 0
+OVERALL_PARTS = {"attribution.f1": "attribution", "stance_e2e.macro_f1": "stance",
+                 "date.accuracy": "date", "outlet.accuracy": "outlet"}
+# keys that get bootstrap intervals and paired tests
+MAIN_KEYS = ["overall", "quotes.exact.f1", "quotes.overlap.f1", "quotes.chars.f1", "attribution.accuracy",
+             "attribution.f1", "stance.accuracy", "stance.macro_f1", "stance.f_avg", "stance_e2e.macro_f1",
+             "gold_spans.attribution_accuracy", "gold_spans.stance.macro_f1", "date.accuracy",
+             "date.within_1_day", "outlet.accuracy"]
+NULL = stance_mod.NULL
+_STANCE_CODE = {**stance_mod.CODE, None: NULL}
+_TYPE_CODE = {**{t: i for i, t in enumerate(QUOTE_TYPES)}, None: -1}
+SNIPPET = 100
+
+
+@dataclass(frozen=True)
+class Options:
+    split: str = "test"
+    track: str = "A"                  # A (direct+partial), B (indirect), all
+    overlap: float = 0.5              # a pair matches when overlap chars / gold length >= this
+    n_boot: int = 1000                # bootstrap resamples (also Monte Carlo swaps when > 20 documents)
+    seed: int = 12345
+    errors: bool = False              # add the per-document error lists
+    data_fingerprint: str | None = None
+    version: str = ""
+
+    def signature(self) -> Signature:
+        from benchmark import __version__
+        return Signature(self.data_fingerprint or "", self.split, self.track, self.overlap, self.n_boot,
+                         self.seed, self.version or __version__)
+
+
+def score_corpus(gold_docs: list[dict], gold_quotes: list[dict], submission, options: Options = Options(),
+                 compare=None) -> dict:
+    """Score a parsed `benchmark.submission.Submission` against gold rows of the `documents` and `quotes` configs.
+
+    Only documents in `gold_docs` are scored (predictions for other documents are ignored); a gold document
+    without a prediction predicts nothing. `compare`: a second Submission for a paired comparison.
+    """
+    if options.track not in TRACKS:
+        raise ValueError(f"track must be one of {', '.join(TRACKS)}, got {options.track!r}")
+    if not 0 < options.overlap <= 1:
+        raise ValueError(f"overlap threshold must be in (0, 1], got {options.overlap}")
+    gold = Gold(gold_docs, gold_quotes, options.track)
+    run = evaluate(gold, submission, options)
+    results = build_results(gold, run, submission, options)
+    if compare is not None:
+        results["compare"] = build_comparison(gold, run, evaluate(gold, compare, options), compare, options)
+    return results
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# gold as arrays
+
+class Gold:
+    """Gold rows as numpy arrays. Spans are also given as corpus keys (doc index * stride + offset)."""
+
+    def __init__(self, docs: list[dict], quotes: list[dict], track: str):
+        self.docs = docs
+        self.doc_ids = [d["doc_id"] for d in docs]
+        self.index = {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
+        if len(self.index) != len(docs):
+            raise ValueError("duplicate doc_id in the gold documents")
+        self.texts = [d["text"] for d in docs]
+        self.n_docs = len(docs)
+        index = self.index
+        rows = [q for q in quotes if q["doc_id"] in index]
+        self.rows = rows
+        self.doc = np.array([index[q["doc_id"]] for q in rows], dtype=np.int64)
+        self.start = np.array([q["start"] for q in rows], dtype=np.int64)
+        self.end = np.array([q["end"] for q in rows], dtype=np.int64)
+        self.quote_ids = [q["quote_id"] for q in rows]
+        in_track = np.array([q["type"] in TRACKS[track] for q in rows], dtype=bool)
+        optional = np.array([bool(q.get("optional")) for q in rows], dtype=bool)
+        in_boilerplate = np.array([bool(q.get("in_boilerplate")) for q in rows], dtype=bool)
+        self.care = in_track & ~optional & ~in_boilerplate
+        self.stance = np.array([_STANCE_CODE[q["stance"]] for q in rows], dtype=np.int64)
+        self.speakers = SpeakerTable()
+        self.speaker = np.array([self.speakers.speaker(q.get("speaker_id") or q["speaker"], q["speaker"],
+                                                       q.get("speaker_aliases")) for q in rows], dtype=np.int64)
+        self.mention_start = np.array([_or(q.get("speaker_start"), -1) for q in rows], dtype=np.int64)
+        self.mention_end = np.array([_or(q.get("speaker_end"), -1) for q in rows], dtype=np.int64)
+        self.by_quote_id = {qid: i for i, qid in enumerate(self.quote_ids)}
+        self.stride = max([len(t) for t in self.texts] + [int(self.end.max()) if len(rows) else 0]) + 1
+        self.key_start = self.doc * self.stride + self.start
+        self.key_end = self.doc * self.stride + self.end
+        regions = [(i, r["start"], r["end"]) for i, d in enumerate(docs) for r in (d.get("boilerplate") or ())]
+        bp = np.array(regions, dtype=np.int64).reshape(-1, 3)
+        order = np.argsort(bp[:, 0] * self.stride + bp[:, 1], kind="stable")
+        self.bp_start = (bp[:, 0] * self.stride + bp[:, 1])[order]
+        self.bp_end = (bp[:, 0] * self.stride + bp[:, 2])[order]
+        self.n_care = np.bincount(self.doc[self.care], minlength=self.n_docs)
+
+
+def _or(value, default):
+    return default if value is None else value
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# one submission -> per-document counts
+
+@dataclass
+class Run:
+    counts: dict[str, np.ndarray]        # name -> (n_docs, ...) per-document counts
+    attempted: frozenset[str]
+    predicted_docs: np.ndarray           # bool per gold document: the submission has a line for it
+    docs: list                           # the DocumentPrediction (or None) of each gold document
+    pred: dict                           # arrays and quote objects of the counted predictions (for the errors)
+    pairs: dict                          # overlap-matched pairs (for the errors)
+    ignored: dict[str, int]
+
+
+def evaluate(gold: Gold, submission, options: Options) -> Run:
+    n_docs, stride = gold.n_docs, gold.stride
+    docs = [submission.documents.get(doc_id) for doc_id in gold.doc_ids]
+    predicted_docs = np.array([d is not None for d in docs], dtype=bool)
+
+    # -- flatten the predicted quotes of the gold documents
+    span_q, span_doc, id_q, id_doc = [], [], [], []
+    for i, d in enumerate(docs):
+        if d is not None and d.quotes:
+            for q in d.quotes:
+                if q.quote_id is None:
+                    span_q.append(q)
+                    span_doc.append(i)
+                else:
+                    id_q.append(q)
+                    id_doc.append(i)
+    p_doc = np.array(span_doc, dtype=np.int64)
+    p_start = np.array([q.start for q in span_q], dtype=np.int64)
+    p_end = np.array([q.end for q in span_q], dtype=np.int64)
+    p_type = np.array([_TYPE_CODE[q.type] for q in span_q], dtype=np.int64)
+    stride = max(stride, int(p_end.max()) + 1 if len(p_end) else 0)
+    if stride != gold.stride:            # offsets beyond the text (only from unvalidated input): re-key
+        gold.stride = stride
+        gold.key_start, gold.key_end = gold.doc * stride + gold.start, gold.doc * stride + gold.end
+    p_key_start, p_key_end = p_doc * stride + p_start, p_doc * stride + p_end
+
+    # -- which predictions count: right track (when typed), not wholly inside boilerplate
+    track_codes = [_TYPE_CODE[t] for t in TRACKS[options.track]]
+    in_track = (p_type < 0) | np.isin(p_type, track_codes)
+    region = np.searchsorted(gold.bp_start, p_key_start, side="right") - 1
+    in_bp = (region >= 0) & (p_key_end <= gold.bp_end[np.maximum(region, 0)]) if len(gold.bp_start) else \
+        np.zeros(len(p_start), dtype=bool)
+    kept = np.flatnonzero(in_track & ~in_bp)
+    ignored = {"boilerplate": int(np.count_nonzero(in_track & in_bp)), "other_track": int(np.count_nonzero(~in_track))}
+    span_q = [span_q[k] for k in kept] if len(kept) != len(span_q) else span_q
+    p_doc, p_start, p_end = p_doc[kept], p_start[kept], p_end[kept]
+    p_key_start, p_key_end = p_key_start[kept], p_key_end[kept]
+    n_pred = np.bincount(p_doc, minlength=n_docs)
+
+    # -- candidate pairs, overlap matching, exact matching
+    pi, gi, overlap = overlapping_pairs(p_key_start, p_key_end, gold.key_start, gold.key_end)
+    care = gold.care[gi]
+    glen = gold.end[gi] - gold.start[gi]
+    eligible = np.flatnonzero(overlap >= options.overlap * glen - 1e-9)
+    mp, mg = max_matching(pi[eligible], gi[eligible], overlap[eligible], care[eligible])
+    exact = _exact_edges(gold, p_doc, p_start, p_end, pi, gi)
+    ep, eg = max_matching(pi[exact], gi[exact], overlap[exact], care[exact])
+
+    counts: dict[str, np.ndarray] = {}
+    for name, (a, b) in (("exact", (ep, eg)), ("overlap", (mp, mg))):
+        counted = gold.care[b]
+        tp = np.bincount(gold.doc[b[counted]], minlength=n_docs)
+        dropped = np.bincount(gold.doc[b[~counted]], minlength=n_docs)
+        counts[name] = np.stack([tp, n_pred - dropped, gold.n_care], axis=1)
+
+    # -- characters: G = counted gold, D = don't-care (other gold units, boilerplate), P = predictions
+    cover = interval_cover_counts(
+        [(gold.key_start[gold.care], gold.key_end[gold.care]),
+         (np.concatenate([gold.key_start[~gold.care], gold.bp_start]),
+          np.concatenate([gold.key_end[~gold.care], gold.bp_end])),
+         (p_key_start, p_key_end)], stride, n_docs)
+    m = np.arange(8)
+    g_bit, d_bit, p_bit = (m & 1) > 0, (m & 2) > 0, (m & 4) > 0
+    counts["chars"] = np.stack([cover[:, p_bit & g_bit].sum(1), cover[:, p_bit & (g_bit | ~d_bit)].sum(1),
+                                cover[:, g_bit].sum(1)], axis=1)
+
+    # -- attribution and stance on the overlap-matched pairs with counted gold units
+    spurious = np.ones(len(p_doc), dtype=bool)       # unmatched (a prediction matched to a don't-care unit
+    spurious[mp] = False                              # is dropped, not spurious)
+    keep = gold.care[mg]
+    mp, mg = mp[keep], mg[keep]
+    mq = [span_q[k] for k in mp.tolist()]
+    speaker_ok = _speaker_correct(gold, mq, mg)
+    counts["attr_correct"] = np.bincount(gold.doc[mg], weights=speaker_ok, minlength=n_docs)[:, None]
+    p_stance = np.array([_STANCE_CODE[q.stance] for q in mq], dtype=np.int64)
+    counts["stance_cm"] = stance_mod.confusion(gold.stance[mg], p_stance, gold.doc[mg], n_docs)[:, :NULL, :]
+    matched_gold = np.zeros(len(gold.doc), dtype=bool)
+    matched_gold[mg] = True
+    missed = np.flatnonzero(gold.care & ~matched_gold)
+    counts["stance_missed"] = np.bincount(gold.doc[missed] * NULL + gold.stance[missed],
+                                          minlength=n_docs * NULL).reshape(n_docs, NULL)
+    sp_stance = np.array([_STANCE_CODE[span_q[k].stance] for k in np.flatnonzero(spurious).tolist()],
+                         dtype=np.int64)
+    counts["stance_spurious"] = np.bincount(p_doc[spurious] * (NULL + 1) + sp_stance,
+                                            minlength=n_docs * (NULL + 1)).reshape(n_docs, NULL + 1)
+
+    # -- subtasks with gold spans given (quote_id locators)
+    counts.update(_gold_span_counts(gold, id_q, id_doc))
+
+    # -- date and outlet
+    counts.update(date_counts([d["published"] for d in gold.docs],
+                              [d.published if d is not None and "published" in d.fields else None for d in docs]))
+    counts["outlet_correct"] = np.array([
+        outlet_correct(p.outlet if p is not None else None, p is not None and "outlet" in p.fields,
+                       g.get("outlet"), g.get("outlet_aliases"), g.get("outlet_evidence"))
+        for g, p in zip(gold.docs, docs)], dtype=np.int64)[:, None]
+    counts["outlet_n"] = np.ones((n_docs, 1), dtype=np.int64)
+
+    pred = {"quotes": span_q, "doc": p_doc, "start": p_start, "end": p_end, "spurious": spurious}
+    pairs = {"pred": mp, "gold": mg, "speaker_ok": speaker_ok, "stance": p_stance, "exact_pred": ep,
+             "exact_gold": eg, "missed": missed}
+    return Run(counts, frozenset(submission.attempted), predicted_docs, docs, pred, pairs, ignored)
+
+
+def _exact_edges(gold: Gold, p_doc, p_start, p_end, pi, gi) -> np.ndarray:
+    """Indices of the candidate pairs that match exactly: equal spans after `trim_span` on both sides."""
+    same = (p_start[pi] == gold.start[gi]) & (p_end[pi] == gold.end[gi])
+    todo = np.flatnonzero(~same)
+    if len(todo):
+        texts, doc_of = gold.texts, p_doc.tolist()
+        starts, ends, g_starts, g_ends = p_start.tolist(), p_end.tolist(), gold.start.tolist(), gold.end.tolist()
+        gold_trim: dict[int, tuple[int, int]] = {}
+        equal = np.zeros(len(todo), dtype=bool)
+        for j, (p, g) in enumerate(zip(pi[todo].tolist(), gi[todo].tolist())):
+            text = texts[doc_of[p]]
+            tg = gold_trim.get(g)
+            if tg is None:
+                tg = gold_trim[g] = trim_span(text, g_starts[g], g_ends[g])
+            tp = trim_span(text, starts[p], ends[p])
+            equal[j] = tp == tg and tp[0] < tp[1]
+        same[todo] = equal
+    return np.flatnonzero(same)
+
+
+def _speaker_correct(gold: Gold, quotes: list, gold_index: np.ndarray) -> np.ndarray:
+    """1.0 where the predicted speaker names an alias of the gold speaker or its mention span overlaps the gold
+    mention, else 0.0 (also for no speaker predicted)."""
+    table = gold.speakers
+    raw = [q.speaker for q in quotes]
+    ids = {name: table.name_id(name) for name in set(raw)}
+    name_ids = np.array([ids[name] for name in raw], dtype=np.int64)
+    ok = table.name_matches(name_ids, gold.speaker[gold_index])
+    m_start = np.array([_or(q.speaker_start, -1) for q in quotes], dtype=np.int64)
+    m_end = np.array([_or(q.speaker_end, -1) for q in quotes], dtype=np.int64)
+    ok |= mention_overlaps(m_start, m_end, gold.mention_start[gold_index], gold.mention_end[gold_index])
+    return ok.astype(np.float64)
+
+
+def _gold_span_counts(gold: Gold, quotes: list, quote_doc: list[int]) -> dict[str, np.ndarray]:
+    """Subtasks with gold spans given: attribution and stance over every counted gold unit (no prediction for a
+    unit = wrong)."""
+    n_docs = gold.n_docs
+    counted = np.flatnonzero(gold.care)
+    out = {"gs_n": gold.n_care[:, None]}
+    if not quotes:
+        out["gs_attr_correct"] = np.zeros((n_docs, 1))
+        cm = stance_mod.confusion(gold.stance[counted], np.full(len(counted), NULL), gold.doc[counted], n_docs)
+        out["gs_cm"] = cm[:, :NULL, :]
+        return out
+    given: dict[int, object] = {}
+    for q, d in zip(quotes, quote_doc):
+        g = gold.by_quote_id.get(q.quote_id)
+        if g is not None and gold.doc[g] == d:
+            given.setdefault(g, q)
+    qs = [given.get(g) for g in counted.tolist()]
+    present = [q for q in qs if q is not None]
+    has = np.array([q is not None for q in qs], dtype=bool)
+    ok = np.zeros(len(counted))
+    ok[has] = _speaker_correct(gold, present, counted[has])
+    out["gs_attr_correct"] = np.bincount(gold.doc[counted], weights=ok, minlength=n_docs)[:, None]
+    p_stance = np.array([_STANCE_CODE[q.stance] if q is not None else NULL for q in qs], dtype=np.int64)
+    out["gs_cm"] = stance_mod.confusion(gold.stance[counted], p_stance, gold.doc[counted], n_docs)[:, :NULL, :]
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# counts -> numbers (vectorised over a leading batch axis)
+
+class CountTable:
+    """Per-document counts packed into one float matrix (n_docs x K), and unpacked again after summing rows."""
+
+    def __init__(self, counts: dict[str, np.ndarray]):
+        self.names = list(counts)
+        self.shapes = [counts[n].shape[1:] for n in self.names]
+        self.sizes = [int(np.prod(s)) for s in self.shapes]
+        n_docs = len(next(iter(counts.values())))
+        self.matrix = np.concatenate([np.asarray(counts[n], dtype=np.float64).reshape(n_docs, -1)
+                                      for n in self.names], axis=1)
+
+    def unpack(self, summed: np.ndarray) -> dict[str, np.ndarray]:
+        out, col = {}, 0
+        for name, shape, size in zip(self.names, self.shapes, self.sizes):
+            out[name] = summed[:, col:col + size].reshape(len(summed), *shape)
+            col += size
+        return out
+
+    def statistic(self, summed: np.ndarray) -> dict[str, np.ndarray]:
+        """Every metric, for each row of `summed` (rows = count vectors summed over some documents)."""
+        return metrics(self.unpack(summed))
+
+
+def metrics(c: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """All metrics from summed counts (each array has a leading batch axis). Flat dotted keys."""
+    out = {}
+    for kind in ("exact", "overlap", "chars"):
+        p, r, f = prf(c[kind][:, 0], c[kind][:, 1], c[kind][:, 2])
+        out[f"quotes.{kind}.precision"], out[f"quotes.{kind}.recall"], out[f"quotes.{kind}.f1"] = p, r, f
+    tp, n_pred, n_gold = c["overlap"][:, 0], c["overlap"][:, 1], c["overlap"][:, 2]
+    correct = c["attr_correct"][:, 0]
+    out["attribution.accuracy"] = _div(correct, tp)
+    out["attribution.precision"], out["attribution.recall"], out["attribution.f1"] = prf(correct, n_pred, n_gold)
+    matched_cm, e2e_cm = stance_matrices(c)
+    s = stance_mod.scores(matched_cm)
+    out.update({f"stance.{k}": s[k] for k in ("accuracy", "macro_f1", "f_avg")})
+    e = stance_mod.scores(e2e_cm)
+    out.update({f"stance_e2e.{k}": e[k] for k in ("precision", "recall", "f1", "macro_f1", "f_avg")})
+    out["gold_spans.attribution_accuracy"] = _div(c["gs_attr_correct"][:, 0], c["gs_n"][:, 0])
+    g = stance_mod.scores(_pad_null_row(c["gs_cm"]))
+    out.update({f"gold_spans.stance.{k}": g[k] for k in ("accuracy", "macro_f1", "f_avg")})
+    out["date.accuracy"] = _div(c["date_exact"], c["date_n"])
+    out["date.within_1_day"] = _div(c["date_within_1"], c["date_n"])
+    out["outlet.accuracy"] = _div(c["outlet_correct"][:, 0], c["outlet_n"][:, 0])
+    # A task that was not attempted has no correct predictions, so its part is 0 here without a special case.
+    out["overall"] = sum(out[k] for k in OVERALL_PARTS) / len(OVERALL_PARTS)
+    return out
+
+
+def stance_matrices(c: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(matched-pair confusion, end-to-end confusion), both (batch, 5, 5) with the NULL row/column."""
+    matched = _pad_null_row(c["stance_cm"])
+    e2e = matched.copy()
+    e2e[:, :NULL, NULL] += c["stance_missed"]
+    e2e[:, NULL, :] += c["stance_spurious"]
+    return matched, e2e
+
+
+def _pad_null_row(cm: np.ndarray) -> np.ndarray:
+    return np.concatenate([cm, np.zeros((len(cm), 1, NULL + 1), dtype=cm.dtype)], axis=1)
+
+
+def _div(num, den):
+    num, den = np.asarray(num, dtype=np.float64), np.asarray(den, dtype=np.float64)
+    return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# results
+
+def build_results(gold: Gold, run: Run, submission, options: Options) -> dict:
+    table = CountTable(run.counts)
+    point = {k: float(v[0]) for k, v in table.statistic(table.matrix.sum(axis=0)[None]).items()}
+    totals = {name: a.sum(axis=0) for name, a in run.counts.items()}
+    matched_cm, e2e_cm = stance_matrices({k: v[None] for k, v in totals.items()})
+
+    def prf_block(name: str) -> dict:
+        tp, n_pred, n_gold = (int(x) for x in totals[name])
+        block = {k: point[f"quotes.{name}.{k}"] for k in ("precision", "recall", "f1")}
+        return {**block, "tp": tp, "n_pred": n_pred, "n_gold": n_gold}
+
+    missing = [doc_id for doc_id, seen in zip(gold.doc_ids, run.predicted_docs) if not seen]
+    extra = len(set(submission.documents) - set(gold.index))
+    warnings = list(getattr(submission, "warnings", []))
+    if extra:
+        warnings.append(f"{extra} predicted documents are not in split {options.split!r} and were ignored")
+    if run.ignored["boilerplate"]:
+        warnings.append(f"{run.ignored['boilerplate']} predicted quotes lie wholly inside boilerplate regions "
+                        "and were ignored")
+    if run.ignored["other_track"]:
+        warnings.append(f"{run.ignored['other_track']} predicted quotes are typed for another track than "
+                        f"{options.track!r} and were ignored")
+    attempted = [t for t in TASKS if t in run.attempted]
+    results = {
+        "overall": point["overall"],
+        "quotes": {
+            "exact": prf_block("exact"),
+            "overlap": {**prf_block("overlap"), "threshold": options.overlap},
+            "chars": prf_block("chars"),
+            "ignored": dict(run.ignored),
+        },
+        "attribution": {
+            "accuracy": point["attribution.accuracy"], "precision": point["attribution.precision"],
+            "recall": point["attribution.recall"], "f1": point["attribution.f1"],
+            "n_matched": int(totals["overlap"][0]), "n_correct": int(totals["attr_correct"][0]),
+        },
+        "stance": stance_mod.summary(matched_cm[0]),
+        "stance_e2e": stance_mod.summary(e2e_cm[0], end_to_end=True),
+        "gold_spans": {
+            "attribution_accuracy": point["gold_spans.attribution_accuracy"],
+            "n": int(totals["gs_n"][0]),
+            "n_correct": int(totals["gs_attr_correct"][0]),
+            "stance": stance_mod.summary(np.concatenate([totals["gs_cm"], np.zeros((1, NULL + 1))]).astype(int)),
+        },
+        "date": date_results(run.counts, [d.get("date_evidence") for d in gold.docs]),
+        "outlet": {"accuracy": point["outlet.accuracy"], "n": gold.n_docs,
+                   "n_correct": int(totals["outlet_correct"][0])},
+        "attempted": attempted,
+        "not_attempted": [t for t in TASKS if t not in run.attempted],
+        "n_documents": gold.n_docs,
+        "missing_documents": missing,
+        "warnings": warnings,
+        "per_document": per_document(gold, run, table),
+        "intervals": stats.bootstrap_intervals(table.matrix, table.statistic, MAIN_KEYS, options.n_boot,
+                                               options.seed),
+        "bootstrap": {"n": options.n_boot, "seed": options.seed, "level": 0.95, "unit": "document",
+                      "method": "percentile", "min_two_sided_p": stats.min_two_sided_p(gold.n_docs)},
+        "options": {"split": options.split, "track": options.track, "overlap": options.overlap,
+                    "n_boot": options.n_boot, "seed": options.seed},
+        "submission": getattr(submission, "path", None),
+        "signature": str(options.signature()),
+    }
+    if options.errors:
+        results["errors"] = build_errors(gold, run)
+    return results
+
+
+def per_document(gold: Gold, run: Run, table: CountTable) -> dict[str, dict]:
+    """Per document: the main scores and counts, and the date/outlet prediction next to the gold."""
+    m = {k: v.tolist() for k, v in table.statistic(table.matrix).items()}
+    ov, ex = run.counts["overlap"].tolist(), run.counts["exact"].tolist()
+    out = {}
+    for i, (doc_id, g, p) in enumerate(zip(gold.doc_ids, gold.docs, run.docs)):
+        out[doc_id] = {
+            "predicted": p is not None,
+            "overall": m["overall"][i],
+            "quotes": {
+                "exact": {"precision": m["quotes.exact.precision"][i], "recall": m["quotes.exact.recall"][i],
+                          "f1": m["quotes.exact.f1"][i], "tp": ex[i][0]},
+                "overlap": {"precision": m["quotes.overlap.precision"][i],
+                            "recall": m["quotes.overlap.recall"][i], "f1": m["quotes.overlap.f1"][i],
+                            "tp": ov[i][0]},
+                "n_pred": ov[i][1], "n_gold": ov[i][2],
+            },
+            "attribution": {"accuracy": m["attribution.accuracy"][i], "f1": m["attribution.f1"][i]},
+            "stance": {"accuracy": m["stance.accuracy"][i], "macro_f1": m["stance.macro_f1"][i]},
+            "stance_e2e": {"macro_f1": m["stance_e2e.macro_f1"][i]},
+            "date": {"gold": _iso(g.get("published")),
+                     "predicted": _iso(p.published) if p is not None and "published" in p.fields else None,
+                     "exact": bool(run.counts["date_exact"][i])},
+            "outlet": {"gold": g.get("outlet"),
+                       "predicted": p.outlet if p is not None and "outlet" in p.fields else None,
+                       "correct": bool(run.counts["outlet_correct"][i, 0])},
+        }
+    return out
+
+
+def _iso(date) -> str | None:
+    return date.isoformat() if date is not None else None
+
+
+def _snippet(text: str, start: int, end: int) -> str:
+    s = " ".join(text[start:end].split())
+    return s if len(s) <= SNIPPET else s[: SNIPPET - 1] + "…"
+
+
+def build_errors(gold: Gold, run: Run) -> dict[str, dict]:
+    """Per document: missed gold units, spurious predictions, boundary differences of matched pairs, wrong
+    speakers, wrong stances, and a wrong date/outlet, each with the text snippet and the submission line."""
+    out = {doc_id: {"missed": [], "spurious": [], "boundary": [], "wrong_speaker": [], "wrong_stance": [],
+                    "date": None, "outlet": None} for doc_id in gold.doc_ids}
+    rows, texts = gold.rows, gold.texts
+    for g in run.pairs["missed"].tolist():
+        row = rows[g]
+        out[row["doc_id"]]["missed"].append({
+            "quote_id": row["quote_id"], "type": row["type"], "start": row["start"], "end": row["end"],
+            "text": _snippet(texts[gold.doc[g]], row["start"], row["end"]), "speaker": row["speaker"],
+            "stance": row["stance"]})
+    quotes, p_doc = run.pred["quotes"], run.pred["doc"].tolist()
+    for k in np.flatnonzero(run.pred["spurious"]).tolist():
+        q, i = quotes[k], p_doc[k]
+        out[gold.doc_ids[i]]["spurious"].append({
+            "line": q.line, "start": q.start, "end": q.end, "text": _snippet(texts[i], q.start, q.end),
+            "speaker": q.speaker, "stance": q.stance})
+    pairs = run.pairs
+    for p, g, ok, st in zip(pairs["pred"].tolist(), pairs["gold"].tolist(), pairs["speaker_ok"].tolist(),
+                            pairs["stance"].tolist()):
+        q, row, text = quotes[p], rows[g], texts[gold.doc[g]]
+        errors = out[row["doc_id"]]
+        where = {"quote_id": row["quote_id"], "line": q.line, "text": _snippet(text, row["start"], row["end"])}
+        if trim_span(text, q.start, q.end) != trim_span(text, row["start"], row["end"]):
+            errors["boundary"].append({**where, "gold": [row["start"], row["end"]], "predicted": [q.start, q.end],
+                                       "predicted_text": _snippet(text, q.start, q.end)})
+        if not ok:
+            errors["wrong_speaker"].append({**where, "gold": row["speaker"], "predicted": q.speaker})
+        if st != _STANCE_CODE[row["stance"]]:
+            errors["wrong_stance"].append({**where, "gold": row["stance"], "predicted": q.stance})
+    per_doc = per_document_dates_outlets(gold, run)
+    for doc_id, (date, outlet) in per_doc.items():
+        out[doc_id]["date"], out[doc_id]["outlet"] = date, outlet
+    return out
+
+
+def per_document_dates_outlets(gold: Gold, run: Run) -> dict[str, tuple]:
+    """doc_id -> (date error or None, outlet error or None)."""
+    out = {}
+    for i, (doc_id, g, p) in enumerate(zip(gold.doc_ids, gold.docs, run.docs)):
+        date = outlet = None
+        if not run.counts["date_exact"][i]:
+            date = {"gold": _iso(g.get("published")),
+                    "predicted": _iso(p.published) if p is not None and "published" in p.fields else None,
+                    "evidence": g.get("date_evidence")}
+        if not run.counts["outlet_correct"][i, 0]:
+            outlet = {"gold": g.get("outlet"), "aliases": list(g.get("outlet_aliases") or ()),
+                      "predicted": p.outlet if p is not None and "outlet" in p.fields else None,
+                      "attempted": p is not None and "outlet" in p.fields, "evidence": g.get("outlet_evidence")}
+        out[doc_id] = (date, outlet)
+    return out
+
+
+def build_comparison(gold: Gold, run_a: Run, run_b: Run, other, options: Options) -> dict:
+    """Paired comparison of two submissions over the same documents (A = the scored one, B = `other`)."""
+    table_a, table_b = CountTable(run_a.counts), CountTable(run_b.counts)
+    point_a = table_a.statistic(table_a.matrix.sum(axis=0)[None])
+    point_b = table_b.statistic(table_b.matrix.sum(axis=0)[None])
+    rand = stats.paired_randomisation(table_a.matrix, table_b.matrix, table_a.statistic, MAIN_KEYS,
+                                      options.n_boot, options.seed)
+    boot = stats.paired_bootstrap(table_a.matrix, table_b.matrix, table_a.statistic, MAIN_KEYS, options.n_boot,
+                                  options.seed)
+    doc_a = table_a.statistic(table_a.matrix)["overall"]
+    doc_b = table_b.statistic(table_b.matrix)["overall"]
+    n = gold.n_docs
+    min_p = stats.min_two_sided_p(n)
+    note = (f"{n} documents: an exact paired randomisation test has {2 ** n if n <= stats.EXACT_MAX_DOCS else 'many'}"
+            f" outcomes, so the smallest possible two-sided p is {min_p:.4g}")
+    if min_p > 0.05:
+        note += "; p < 0.05 is impossible with this few documents, whatever the systems do"
+    return {
+        "b": getattr(other, "path", None),
+        "scores": {k: {"a": float(point_a[k][0]), "b": float(point_b[k][0]),
+                       "difference": float(point_a[k][0] - point_b[k][0]),
+                       "p_randomisation": rand["p"][k], "p_bootstrap": boot[k]} for k in MAIN_KEYS},
+        "randomisation": {"exact": rand["exact"], "n_permutations": rand["n_permutations"],
+                          "two_sided": True, "unit": "document"},
+        "paired_bootstrap": {"n": options.n_boot, "seed": options.seed, "one_sided": True,
+                             "rule": "share of resamples whose difference exceeds twice the observed one"},
+        "win_loss": stats.win_loss(gold.doc_ids, doc_a, doc_b),
+        "n_documents": n,
+        "min_two_sided_p": min_p,
+        "note": note,
+    }

@@ -1,0 +1,203 @@
+"""Quote detection: one-to-one matching of predicted to gold spans, and precision/recall/F1 from counts.
+
+Spans of many documents are handled at once as *keys*: `doc_index * stride + offset`, with `stride` larger than
+every text, so spans of different documents can never overlap and one sort covers the whole corpus.
+
+Matching rule (MUC-style don't-care units): the edges are (prediction, gold) pairs that qualify as a match; the
+matching is one-to-one and maximises, in this order, the number of pairs with a counted gold unit, the number of
+pairs overall, and the total number of overlapping characters. A prediction paired with a don't-care unit
+(optional, in boilerplate, other track) is then dropped from both counts, so such units never hurt.
+Greedy order is never used: every connected component that is not a single pair or a star is solved exactly with
+`scipy.optimize.linear_sum_assignment`.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from benchmark.align import QUOTE_MARKS
+
+# Exact match tolerates only these at the edges of either span (the predicted and the gold one).
+_QUOTE_ENTITY = re.compile(
+    r"&(?:amp;)*(?:quot|apos|[lr]dquo|[lr]squo|bdquo|sbquo|[lr]aquo|[lr]saquo|"
+    r"#0*(?:34|39|96|171|187|82(?:1[6-9]|2[0-3])|8249|8250)|#[xX]0*(?:22|27|60|[aAbB][bB]|201[89a-fA-F]|203[9aA]));"
+)
+_LEADING = frozenset(QUOTE_MARKS)
+_TRAILING = frozenset(QUOTE_MARKS + ",.;:")
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without surrounding whitespace and quote marks (also as HTML entities) and trailing `,.;:`.
+
+    >>> text = 'He said: "We are ready," and left.'
+    >>> trim_span(text, 8, 24), text[10:23]
+    ((10, 23), 'We are ready')
+    """
+    while start < end:
+        c = text[start]
+        if c.isspace() or c in _LEADING:
+            start += 1
+        elif c == "&" and (m := _QUOTE_ENTITY.match(text, start, end)):
+            start = m.end()
+        else:
+            break
+    while end > start:
+        c = text[end - 1]
+        if c == ";":      # maybe the end of a quote-mark entity such as &quot;
+            amp = text.rfind("&", max(start, end - 16), end)
+            if amp >= 0 and _QUOTE_ENTITY.fullmatch(text, amp, end):
+                end = amp
+                continue
+        if c.isspace() or c in _TRAILING:
+            end -= 1
+        else:
+            break
+    return start, end
+
+
+def overlapping_pairs(p_start: np.ndarray, p_end: np.ndarray, g_start: np.ndarray, g_end: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (prediction, gold) pair of keyed spans sharing at least one character: (pred idx, gold idx, overlap).
+
+    Gold spans may nest, so the candidates of a prediction are found between the first gold whose running
+    maximum end passes the prediction's start and the first gold starting at or after its end (both by binary
+    search), then filtered. Cost is linear in the number of candidates plus n log n.
+    """
+    order = np.argsort(g_start, kind="stable")
+    gs, ge = g_start[order], g_end[order]
+    reach = np.maximum.accumulate(ge) if len(ge) else ge
+    lo = np.searchsorted(reach, p_start, side="right")
+    hi = np.searchsorted(gs, p_end, side="left")
+    counts = np.maximum(hi - lo, 0)
+    total = int(counts.sum())
+    pi = np.repeat(np.arange(len(p_start)), counts)
+    first = np.repeat(lo - np.cumsum(counts) + counts, counts)
+    sorted_gi = first + np.arange(total)
+    overlap = np.minimum(p_end[pi], ge[sorted_gi]) - np.maximum(p_start[pi], gs[sorted_gi])
+    keep = overlap > 0
+    return pi[keep], order[sorted_gi[keep]], overlap[keep]
+
+
+def max_matching(pi: np.ndarray, gi: np.ndarray, overlap: np.ndarray, care: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """One-to-one matching on the edges (pi[k], gi[k]); returns the indices of the chosen edges, split as
+    (pred indices, gold indices). care[k]: the edge's gold unit counts (not don't-care).
+
+    Objective, lexicographic: pairs with counted units, then all pairs, then total overlap. Components that are
+    one edge, or a star (one prediction with several golds touched by nothing else, or the reverse) are solved
+    directly with numpy; the rest with linear_sum_assignment. Ties go to the lowest index.
+    """
+    pi, gi, overlap, care = (np.asarray(a) for a in (pi, gi, overlap, care))
+    if len(pi) == 0:
+        return pi[:0], gi[:0]
+    n_p, n_g = int(pi.max()) + 1, int(gi.max()) + 1
+    deg_p = np.bincount(pi, minlength=n_p)
+    deg_g = np.bincount(gi, minlength=n_g)
+    # A star centred on a prediction: all of its golds have degree 1 (and vice versa for a gold centre).
+    max_deg_g_of_p = np.zeros(n_p, dtype=np.int64)
+    np.maximum.at(max_deg_g_of_p, pi, deg_g[gi])
+    max_deg_p_of_g = np.zeros(n_g, dtype=np.int64)
+    np.maximum.at(max_deg_p_of_g, gi, deg_p[pi])
+    pred_star = max_deg_g_of_p[pi] == 1           # includes single edges
+    gold_star = (max_deg_p_of_g[gi] == 1) & ~pred_star
+    chosen = [_best_per_centre(pi, care, overlap, np.flatnonzero(pred_star)),
+              _best_per_centre(gi, care, overlap, np.flatnonzero(gold_star))]
+    rest = np.flatnonzero(~pred_star & ~gold_star)
+    if len(rest):
+        chosen.append(_assignment(pi, gi, overlap, care, rest))
+    edges = np.sort(np.concatenate(chosen))
+    return pi[edges], gi[edges]
+
+
+def _best_per_centre(centre: np.ndarray, care: np.ndarray, overlap: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """For each centre node among `edges`, the edge with the highest (care, overlap); ties: lowest edge index."""
+    if len(edges) == 0:
+        return edges
+    order = edges[np.lexsort((edges, -overlap[edges], -care[edges].astype(np.int64), centre[edges]))]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = centre[order[1:]] != centre[order[:-1]]
+    return order[first]
+
+
+def _assignment(pi, gi, overlap, care, edges: np.ndarray) -> np.ndarray:
+    """Exact maximum-weight matching of the general components among `edges` (linear_sum_assignment each)."""
+    n_p = int(pi.max()) + 1
+    nodes, inverse = np.unique(np.concatenate([pi[edges], gi[edges] + n_p]), return_inverse=True)
+    a, b = inverse[: len(edges)], inverse[len(edges):]
+    graph = coo_matrix((np.ones(len(edges)), (a, b)), shape=(len(nodes), len(nodes)))
+    _, label = connected_components(graph, directed=False)
+    component = label[a]
+    order = np.argsort(component, kind="stable")
+    bounds = np.flatnonzero(np.diff(component[order])) + 1
+    chosen = []
+    for group in np.split(edges[order], bounds):
+        rows, r = np.unique(pi[group], return_inverse=True)
+        cols, c = np.unique(gi[group], return_inverse=True)
+        # integer weights, exact in float64: any extra counted pair beats any number of don't-care pairs,
+        # any extra pair beats any overlap gain
+        m1 = int(overlap[group].sum()) + 1
+        m2 = m1 * (min(len(rows), len(cols)) + 1)
+        weight = np.zeros((len(rows), len(cols)))
+        weight[r, c] = overlap[group] + m1 + m2 * care[group]
+        edge_at = np.full((len(rows), len(cols)), -1, dtype=np.int64)
+        edge_at[r, c] = group
+        rr, cc = linear_sum_assignment(weight, maximize=True)
+        picked = edge_at[rr, cc]
+        chosen.append(picked[picked >= 0])
+    return np.concatenate(chosen)
+
+
+def interval_cover_counts(layers: list[tuple[np.ndarray, np.ndarray]], stride: int, n_docs: int) -> np.ndarray:
+    """Per document, the number of characters covered by each combination of keyed interval layers.
+
+    layers: up to 8 (start keys, end keys) layers. Returns an int array (n_docs, 2**len(layers)) where column
+    `mask` counts characters covered by exactly the layers whose bits are set in `mask` (column 0 unused).
+    One sort of all interval ends does the whole corpus.
+    """
+    codes, keys = [], []
+    for i, (s, e) in enumerate(layers):
+        keys += [s, e]
+        codes += [np.full(len(s), 2 * i, dtype=np.int64), np.full(len(e), 2 * i + 1, dtype=np.int64)]
+    n_layers = len(layers)
+    if sum(len(k) for k in keys) == 0:
+        return np.zeros((n_docs, 1 << n_layers), dtype=np.int64)
+    # pack (position, event code) into one int64 and sort once
+    packed = np.sort(np.concatenate(keys).astype(np.int64) * 16 + np.concatenate(codes))
+    position, code = packed >> 4, packed & 15
+    layer, closing = code >> 1, code & 1
+    mask = np.zeros(len(packed), dtype=np.int64)
+    for i in range(n_layers):
+        delta = np.where(layer == i, 1 - 2 * closing, 0)
+        mask |= (np.cumsum(delta) > 0).astype(np.int64) << i
+    length = np.diff(position)
+    mask, doc = mask[:-1], position[:-1] // stride
+    covered = (length > 0) & (mask > 0)
+    width = 1 << n_layers
+    sums = np.bincount(doc[covered] * width + mask[covered], weights=length[covered], minlength=n_docs * width)
+    return np.rint(sums).astype(np.int64).reshape(n_docs, width)
+
+
+def prf(tp, n_pred, n_gold) -> tuple:
+    """Precision, recall, F1 from counts (numbers or arrays); 0 where undefined (nothing predicted / no gold).
+
+    >>> prf(3, 4, 6)
+    (0.75, 0.5, 0.6)
+    """
+    tp, n_pred, n_gold = (np.asarray(x, dtype=np.float64) for x in (tp, n_pred, n_gold))
+    precision = _div(tp, n_pred)
+    recall = _div(tp, n_gold)
+    f1 = _div(2 * tp, n_pred + n_gold)
+    return _plain(precision), _plain(recall), _plain(f1)
+
+
+def _div(num, den):
+    num, den = np.asarray(num, dtype=np.float64), np.asarray(den, dtype=np.float64)
+    return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0)
+
+
+def _plain(x):
+    return float(x) if np.ndim(x) == 0 else x

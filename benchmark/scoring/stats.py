@@ -1,0 +1,142 @@
+"""Honest statistics over documents, the independent unit.
+
+Every metric here is a function of counts summed over documents (true positives, predictions, a confusion
+matrix, ...). A per-document count table (n_docs x K) therefore lets one vectorised `statistic(summed)` serve the
+point estimate, every bootstrap resample (weights @ table) and every randomisation (swapped sums).
+
+- `bootstrap_intervals`: percentile intervals, resampling documents with replacement (seeded).
+- `paired_randomisation`: exact over all 2^n swaps of the two systems' outputs per document when n <= 20, else
+  seeded Monte Carlo. The identity and the full swap always tie the observed difference, so the smallest
+  possible two-sided p is 2 / 2^n: 0.0625 for 5 documents, where p < 0.05 is impossible.
+- `paired_bootstrap`: Berg-Kirkpatrick et al. (2012): p = share of resamples whose gain exceeds twice the
+  observed gain (one-sided, in the direction of the observed difference).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+Statistic = Callable[[np.ndarray], dict[str, np.ndarray]]
+EXACT_MAX_DOCS = 20
+_CHUNK_CELLS = 1 << 22     # resample weights generated in chunks of about this many cells
+_TOLERANCE = 1e-12
+
+
+def min_two_sided_p(n_docs: int) -> float:
+    """Smallest two-sided p an exact paired randomisation test over n documents can give."""
+    return 1.0 if n_docs == 0 else min(1.0, 2.0 / 2.0 ** n_docs)
+
+
+def resample_weights(n_docs: int, n_boot: int, seed: int) -> Iterator[np.ndarray]:
+    """Bootstrap resamples of documents as count weights: chunks of shape (c, n_docs), c rows summing to n_docs."""
+    rng = np.random.default_rng(seed)
+    chunk = max(1, min(n_boot, _CHUNK_CELLS // max(n_docs, 1)))
+    done = 0
+    while done < n_boot:
+        c = min(chunk, n_boot - done)
+        draws = rng.integers(0, n_docs, size=(c, n_docs)) + (np.arange(c) * n_docs)[:, None]
+        yield np.bincount(draws.ravel(), minlength=c * n_docs).reshape(c, n_docs).astype(np.float64)
+        done += c
+
+
+def bootstrap_intervals(table: np.ndarray, statistic: Statistic, keys: list[str], n_boot: int, seed: int,
+                        level: float = 0.95) -> dict[str, dict[str, float]]:
+    """Percentile bootstrap interval of each key, resampling the rows (documents) of `table`."""
+    n_docs = len(table)
+    if n_boot <= 0 or n_docs == 0:
+        return {}
+    table = np.asarray(table, dtype=np.float64)
+    values = {k: [] for k in keys}
+    for weights in resample_weights(n_docs, n_boot, seed):
+        stats = statistic(weights @ table)
+        for k in keys:
+            values[k].append(stats[k])
+    tail = (1 - level) / 2 * 100
+    out = {}
+    for k in keys:
+        low, high = np.percentile(np.concatenate(values[k]), [tail, 100 - tail])
+        out[k] = {"low": float(low), "high": float(high)}
+    return out
+
+
+def paired_randomisation(table_a: np.ndarray, table_b: np.ndarray, statistic: Statistic, keys: list[str],
+                         n_resamples: int, seed: int) -> dict:
+    """Two-sided p of the difference statistic(A) - statistic(B) under random swaps of the two systems' outputs
+    per document: exact (all 2^n swaps) for n <= 20 documents, else `n_resamples` seeded random swaps
+    (p = (hits + 1) / (n_resamples + 1))."""
+    a, b = np.asarray(table_a, dtype=np.float64), np.asarray(table_b, dtype=np.float64)
+    n_docs = len(a)
+    diff = a - b
+    total_a, total_b = a.sum(axis=0), b.sum(axis=0)
+    observed = _difference(statistic, total_a[None], total_b[None], keys)
+    hits = {k: 0 for k in keys}
+    exact = n_docs <= EXACT_MAX_DOCS
+    if exact:
+        n_total = 1 << n_docs
+        step = max(1, _CHUNK_CELLS // max(n_docs, 1))
+        for first in range(0, n_total, step):
+            index = np.arange(first, min(first + step, n_total))
+            swap = ((index[:, None] >> np.arange(n_docs)) & 1).astype(np.float64)
+            _count_hits(statistic, swap, diff, total_a, total_b, keys, observed, hits)
+        p = {k: hits[k] / n_total for k in keys}
+        n_used = n_total
+    else:
+        rng = np.random.default_rng(seed)
+        step = max(1, _CHUNK_CELLS // n_docs)
+        done = 0
+        while done < n_resamples:
+            c = min(step, n_resamples - done)
+            swap = rng.integers(0, 2, size=(c, n_docs)).astype(np.float64)
+            _count_hits(statistic, swap, diff, total_a, total_b, keys, observed, hits)
+            done += c
+        p = {k: (hits[k] + 1) / (n_resamples + 1) for k in keys}
+        n_used = n_resamples
+    return {"p": p, "exact": exact, "n_permutations": n_used, "observed": {k: float(observed[k][0]) for k in keys}}
+
+
+def _count_hits(statistic, swap, diff, total_a, total_b, keys, observed, hits) -> None:
+    moved = swap @ diff                         # what swapping moves from A to B
+    d = _difference(statistic, total_a - moved, total_b + moved, keys)
+    for k in keys:
+        limit = abs(observed[k][0]) * (1 - _TOLERANCE) - _TOLERANCE
+        hits[k] += int(np.count_nonzero(np.abs(d[k]) >= limit))
+
+
+def _difference(statistic, sums_a, sums_b, keys):
+    sa, sb = statistic(sums_a), statistic(sums_b)
+    return {k: np.asarray(sa[k], dtype=np.float64) - np.asarray(sb[k], dtype=np.float64) for k in keys}
+
+
+def paired_bootstrap(table_a: np.ndarray, table_b: np.ndarray, statistic: Statistic, keys: list[str],
+                     n_boot: int, seed: int) -> dict[str, float]:
+    """Berg-Kirkpatrick paired bootstrap: both systems resampled with the same documents; p = share of resamples
+    whose difference exceeds twice the observed one, in the observed direction (1.0 when the systems tie)."""
+    a, b = np.asarray(table_a, dtype=np.float64), np.asarray(table_b, dtype=np.float64)
+    observed = _difference(statistic, a.sum(axis=0)[None], b.sum(axis=0)[None], keys)
+    if n_boot <= 0 or len(a) == 0:
+        return {k: 1.0 for k in keys}
+    above = {k: 0 for k in keys}
+    for weights in resample_weights(len(a), n_boot, seed):
+        d = _difference(statistic, weights @ a, weights @ b, keys)
+        for k in keys:
+            delta = observed[k][0]
+            if delta > 0:
+                above[k] += int(np.count_nonzero(d[k] > 2 * delta))
+            elif delta < 0:
+                above[k] += int(np.count_nonzero(d[k] < 2 * delta))
+    return {k: (above[k] / n_boot if observed[k][0] != 0 else 1.0) for k in keys}
+
+
+def win_loss(doc_ids: list[str], score_a: np.ndarray, score_b: np.ndarray) -> dict:
+    """Per-document comparison of one score: rows with the winner, and the totals."""
+    rows = []
+    for doc_id, sa, sb in zip(doc_ids, np.asarray(score_a, float).tolist(), np.asarray(score_b, float).tolist()):
+        winner = "tie" if abs(sa - sb) <= _TOLERANCE else ("A" if sa > sb else "B")
+        rows.append({"doc_id": doc_id, "a": sa, "b": sb, "winner": winner})
+    return {
+        "documents": rows,
+        "wins_a": sum(r["winner"] == "A" for r in rows),
+        "wins_b": sum(r["winner"] == "B" for r in rows),
+        "ties": sum(r["winner"] == "tie" for r in rows),
+    }
