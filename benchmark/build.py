@@ -441,7 +441,8 @@ def render_croissant(rows: dict, sections: dict) -> str:
             "source": {
                 "fileSet": {"@id": files_id},
                 "extract": {"fileProperty": "fullpath"},
-                "transform": {"regex": f"^(?:.*/)?{config}/([A-Za-z0-9_]+)\\.parquet$"},
+                # mlcroissant applies the transform to the path and again to the extracted name: match both.
+                "transform": {"regex": r"^(?:.*/)?([^/]+?)(?:\.parquet)?$"},
             },
             "references": {"field": {"@id": f"{config}_splits/split_name"}},
         }]
