@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "agreement": "benchmark.agreement",
     "build": "benchmark.build",
     "stats": "benchmark.stats",
+    "run": "benchmark.runner",
 }
 
 MAX_PRINTED_PROBLEMS = 50
