@@ -193,6 +193,19 @@ def _snippet(text: str) -> str:
     return text if len(text) <= SNIPPET else text[: SNIPPET - 1] + "…"
 
 
+def _boundary_detail(a: Unit, b: Unit) -> str:
+    """Say which characters only one pass includes, e.g. `a 10-50, b 10-62: only b has ' and more'`."""
+    def only(x: Unit, y: Unit) -> list[str]:
+        parts = []
+        if x.start < y.start:
+            parts.append(x.text[: y.start - x.start])
+        if x.end > y.end:
+            parts.append(x.text[len(x.text) - (x.end - y.end):])
+        return [repr(_snippet(p)) for p in parts]
+    bits = [f"only {side} has {' … '.join(extra)}" for side, extra in (("a", only(a, b)), ("b", only(b, a))) if extra]
+    return f"a {a.start}-{a.end}, b {b.start}-{b.end}: " + "; ".join(bits)
+
+
 def _disagreements(doc_id: str, track: str, units_a: list[Unit], units_b: list[Unit], result: dict,
                    all_a: list[Unit], all_b: list[Unit]) -> list[dict]:
     """Every difference between the passes on one document and track, for adjudication."""
@@ -206,19 +219,19 @@ def _disagreements(doc_id: str, track: str, units_a: list[Unit], units_b: list[U
 
     for i, u in enumerate(units_a):
         if i not in matched_a:
-            out.append({"doc_id": doc_id, "track": track, "kind": "only_in_a", "a_id": u.id, "b_id": None,
+            out.append({"doc_id": doc_id, "track": track, "kind": "only_in_a", "a_id": u.id, "b_id": None, "start": u.start,
                         "detail": f"{u.type}, {u.start}-{u.end}" + (f" ({n})" if (n := other_track_note(u, all_b, "b")) else ""),
                         "text": _snippet(u.text)})
     for j, u in enumerate(units_b):
         if j not in matched_b:
-            out.append({"doc_id": doc_id, "track": track, "kind": "only_in_b", "a_id": None, "b_id": u.id,
+            out.append({"doc_id": doc_id, "track": track, "kind": "only_in_b", "a_id": None, "b_id": u.id, "start": u.start,
                         "detail": f"{u.type}, {u.start}-{u.end}" + (f" ({n})" if (n := other_track_note(u, all_a, "a")) else ""),
                         "text": _snippet(u.text)})
     for a, b in result["_matched"]:
-        base = {"doc_id": doc_id, "track": track, "a_id": a.id, "b_id": b.id, "text": _snippet(a.text)}
+        base = {"doc_id": doc_id, "track": track, "a_id": a.id, "b_id": b.id, "start": min(a.start, b.start),
+                "text": _snippet(a.text)}
         if (a.start, a.end) != (b.start, b.end):
-            out.append({**base, "kind": "boundary", "detail": f"{a.start}-{a.end} vs {b.start}-{b.end}: "
-                                                                 f"{_snippet(b.text)!r}"})
+            out.append({**base, "kind": "boundary", "detail": _boundary_detail(a, b)})
         if not speakers_agree(a, b):
             out.append({**base, "kind": "speaker", "detail": f"{a.speaker} ({a.speaker_name}) vs {b.speaker} ({b.speaker_name})"})
         if a.type != b.type:
@@ -260,6 +273,7 @@ def agreement(a_dir: str | Path, b_dir: str | Path, documents_dir: str | Path | 
         pooled = _pool(per_doc)
         tracks[track] = {"pooled": pooled,
                          "documents": {d: {k: v for k, v in r.items() if not k.startswith("_")} for d, r in per_doc.items()}}
+    disagreements.sort(key=lambda d: (d["doc_id"], d["start"], d["track"]))
     return {"options": {"a": str(a_dir), "b": str(b_dir), "overlap": min_ratio, "reference": "a"},
             "tracks": tracks, "disagreements": disagreements}
 
@@ -312,8 +326,18 @@ def format_disagreements(result: dict) -> str:
     lines = [f"{len(items)} disagreements (a = {result['options']['a']}, b = {result['options']['b']}):"]
     for d in items:
         ids = f"{d['a_id'] or '-'}/{d['b_id'] or '-'}"
-        lines.append(f"{d['doc_id']}  {d['track']}  {d['kind']:<9}  {ids:<9}  {d['detail']}  \"{d['text']}\"")
+        lines.append(f"{d['doc_id']}  {d['start']:>5}  {d['track']}  {d['kind']:<9}  {ids:<9}  {d['detail']}  \"{d['text']}\"")
     return "\n".join(lines)
+
+
+def format_disagreements_markdown(result: dict) -> str:
+    """The disagreements as a Markdown table (a starting point for ADJUDICATION.md)."""
+    esc = lambda x: str(x).replace("|", "\\|").replace("\n", " ")
+    lines = ["| document | offset | track | kind | a | b | detail | text |", "|---|---:|---|---|---|---|---|---|"]
+    for d in result["disagreements"]:
+        lines.append("| " + " | ".join(esc(x) for x in (d["doc_id"], d["start"], d["track"], d["kind"], d["a_id"] or "—",
+                                                         d["b_id"] or "—", d["detail"], d["text"])) + " |")
+    return f"{len(result['disagreements'])} disagreements:\n\n" + "\n".join(lines)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -335,7 +359,7 @@ def run(args: argparse.Namespace) -> int:
     print(format_markdown(result) if args.markdown else format_table(result))
     if not args.no_disagreements:
         print()
-        print(format_disagreements(result))
+        print(format_disagreements_markdown(result) if args.markdown else format_disagreements(result))
     if args.json:
         try:
             Path(args.json).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

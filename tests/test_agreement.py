@@ -139,6 +139,17 @@ def test_agreement_on_fixture_passes_hand_checked():
     ]
 
 
+def test_disagreement_details_for_adjudication():
+    r = agreement(PASS_A, PASS_B)
+    boundary = next(d for d in r["disagreements"] if d["kind"] == "boundary")
+    assert boundary["detail"] == "a 405-440, b 421-439: only a has 'the final cost \"' … '\"'"
+    cross = next(d for d in r["disagreements"] if d["b_id"] == "b02")
+    assert "pass a has an overlapping partial unit q04" in cross["detail"]
+    speaker = next(d for d in r["disagreements"] if d["kind"] == "speaker")
+    assert speaker["detail"] == "jane_doe (Jane Doe) vs d900_city_official (a city official)"
+    assert [d["start"] for d in r["disagreements"] if d["doc_id"] == "900_bridge"] == [310, 325, 405, 405]
+
+
 def test_agreement_of_a_pass_with_itself_is_perfect():
     r = agreement(PASS_A, PASS_A)
     for track in ("A", "B", "all"):
@@ -159,6 +170,10 @@ def test_cli_table_markdown_json(tmp_path, capsys):
     md = capsys.readouterr().out
     assert "| A | **pooled** | 7 | 8 | 0.800 | 0.933 |" in md
     assert "disagreements" not in md
+    assert main(["agreement", str(PASS_A), str(PASS_B), "--markdown"]) == 0
+    md = capsys.readouterr().out
+    assert "5 disagreements:" in md
+    assert "| 901_rain | 95 | B | stance | b01 | b01 | none vs against | roads could flood |" in md
 
 
 def test_cli_invalid_pass_exit_2(tmp_path, capsys):
@@ -175,3 +190,24 @@ def test_cli_invalid_pass_exit_2(tmp_path, capsys):
     assert "Traceback" not in captured.err
     assert main(["agreement", str(tmp_path / "nope"), str(broken / "passes" / "a")]) == 2
     assert "no such folder" in capsys.readouterr().err
+
+
+REAL_PASSES = Path(__file__).resolve().parents[1] / "annotations" / "passes"
+
+
+def test_real_passes_validate_and_agreement_runs(capsys):
+    # The two independent passes of the real articles (read their texts from annotations/documents).
+    from benchmark.validate import validate
+
+    for name in ("a", "b"):
+        result = validate(REAL_PASSES / name)
+        assert result.ok, "\n".join(result.problems)
+        assert len(result.counts["documents"]) == 5
+    assert main(["agreement", str(REAL_PASSES / "a"), str(REAL_PASSES / "b"), "--markdown"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("**pooled**") == 3
+    r = agreement(REAL_PASSES / "a", REAL_PASSES / "b")
+    for track in ("A", "B", "all"):
+        pooled = r["tracks"][track]["pooled"]
+        assert 0.0 <= pooled["exact"]["f1"] <= 1.0 and 0.0 <= pooled["overlap"]["f1"] <= 1.0
+        assert pooled["n_a"] == sum(d["n_a"] for d in r["tracks"][track]["documents"].values())
