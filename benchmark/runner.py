@@ -87,9 +87,13 @@ def load_extractor(spec: str) -> object:
             path = Path(module_name)
             if not path.is_file():
                 raise InputError(f"extractor: {module_name}: no such file")
-            mod_spec = importlib.util.spec_from_file_location(path.stem, path)
+            name = path.stem
+            loaded = sys.modules.get(name)
+            if loaded is not None and getattr(loaded, "__file__", None) != str(path.resolve()):
+                name = f"_kremlin_extractor_{name}"      # never shadow another module (a student's json.py...)
+            mod_spec = importlib.util.spec_from_file_location(name, path.resolve())
             module = importlib.util.module_from_spec(mod_spec)
-            sys.modules.setdefault(path.stem, module)
+            sys.modules[name] = module                    # dataclasses and pickle look the module up by name
             mod_spec.loader.exec_module(module)
         else:
             if os.getcwd() not in sys.path and "" not in sys.path:
