@@ -483,9 +483,10 @@ def _snippet(text: str, start: int, end: int) -> str:
 
 def build_errors(gold: Gold, run: Run) -> dict[str, dict]:
     """Per document: missed gold units, spurious predictions, boundary differences of matched pairs, wrong
-    speakers, wrong stances, and a wrong date/outlet, each with the text snippet and the submission line."""
-    out = {doc_id: {"missed": [], "spurious": [], "boundary": [], "wrong_speaker": [], "wrong_stance": [],
-                    "date": None, "outlet": None} for doc_id in gold.doc_ids}
+    speakers, wrong stances, and a wrong date/outlet, each with the text snippet and the submission line; plus
+    `matched`, every counted matched pair with both spans, speakers and stances (for the HTML error report)."""
+    out = {doc_id: {"matched": [], "missed": [], "spurious": [], "boundary": [], "wrong_speaker": [],
+                    "wrong_stance": [], "date": None, "outlet": None} for doc_id in gold.doc_ids}
     rows, texts = gold.rows, gold.texts
     for g in run.pairs["missed"].tolist():
         row = rows[g]
@@ -505,6 +506,11 @@ def build_errors(gold: Gold, run: Run) -> dict[str, dict]:
         q, row, text = quotes[p], rows[g], texts[gold.doc[g]]
         errors = out[row["doc_id"]]
         where = {"quote_id": row["quote_id"], "line": q.line, "text": _snippet(text, row["start"], row["end"])}
+        # every counted matched pair, right or wrong (the HTML error report draws them all)
+        errors["matched"].append({**where, "gold": [row["start"], row["end"]], "predicted": [q.start, q.end],
+                                  "gold_speaker": row["speaker"], "predicted_speaker": q.speaker,
+                                  "speaker_correct": bool(ok), "gold_stance": row["stance"],
+                                  "predicted_stance": q.stance, "stance_correct": st == _STANCE_CODE[row["stance"]]})
         if trim_span(text, q.start, q.end) != trim_span(text, row["start"], row["end"]):
             errors["boundary"].append({**where, "gold": [row["start"], row["end"]], "predicted": [q.start, q.end],
                                        "predicted_text": _snippet(text, q.start, q.end)})
