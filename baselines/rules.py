@@ -615,9 +615,23 @@ def find_outlet(text: str) -> str | None:
 # --------------------------------------------------------------------------------------------------------------
 # The extractor
 # --------------------------------------------------------------------------------------------------------------
-def extract_quotes(text: str, stance=lexicon_stance) -> list[dict]:
-    """Track A predictions for one article: span, type, speaker (name + mention span), stance."""
-    quotes = find_quotes(text)
+def spans_as_quotes(text: str, spans: list[tuple[int, int]]) -> list[QuoteSpan]:
+    """Given spans (e.g. gold ones) as QuoteSpans: the marks around them included, nesting recomputed."""
+    quotes: list[QuoteSpan] = []
+    for start, end in sorted(spans, key=lambda s: (s[0], -s[1])):
+        opening = re.search(r"(?:" + _MARK_RE.pattern + r")\s*$", text[max(0, start - 12):start])
+        closing = re.match(r"\s*(?:" + _MARK_RE.pattern + r")", text[end:end + 12])
+        open_start = start - len(opening.group()) if opening else start
+        close_end = end + len(closing.group()) if closing else end
+        outer = [i for i, q in enumerate(quotes) if q.start <= start and end <= q.end and (q.start, q.end) != (start, end)]
+        quotes.append(QuoteSpan(start, end, open_start, close_end, outer[-1] if outer else None))
+    return quotes
+
+
+def extract_quotes(text: str, stance=lexicon_stance, spans: list[tuple[int, int]] | None = None) -> list[dict]:
+    """Track A predictions for one article: span, type, speaker (name + mention span), stance.
+    With `spans` (the oracle rows), those spans are attributed instead of the quotes the finder detects."""
+    quotes = find_quotes(text) if spans is None else spans_as_quotes(text, spans)
     masked = _masked(text, quotes)
     attributor = Attributor(text, masked)
     kept: set[int] = set()
@@ -628,7 +642,7 @@ def extract_quotes(text: str, stance=lexicon_stance) -> list[dict]:
             attributor.reported_speech(sentence)
         for i, q in in_sentence:
             outer = quotes[q.nested_in] if q.nested_in is not None else None
-            if outer is None and not is_reported_speech(text, q, sentence, masked):
+            if spans is None and outer is None and not is_reported_speech(text, q, sentence, masked):
                 continue
             if outer is not None and q.nested_in not in kept:
                 continue

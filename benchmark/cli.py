@@ -16,6 +16,8 @@ COMMANDS: dict[str, str] = {
     "build": "benchmark.build",
     "stats": "benchmark.stats",
     "run": "benchmark.runner",
+    "results": "baselines.results",
+    "demo": "benchmark.demo",
 }
 
 MAX_PRINTED_PROBLEMS = 50

@@ -1,0 +1,217 @@
+"""Run every baseline, score it, print the results table: `kremlin-reactions results [--markdown]
+[--update-readme README.md]`.
+
+- `run_baselines(split)` -> {name: [prediction dicts]}: every ranked baseline (and, with `oracles=True`, the
+  oracle rows) run over the split's documents like any submitted extractor (`benchmark.runner.run_extractor`:
+  `extract` sees only doc_id and text). Fitting is honest: a baseline with `fit` is fitted on the train split,
+  and a document of the train split is never predicted by a model fitted on it (cross-fitting: when the train
+  split itself is predicted, each train document is predicted by a model fitted on the other train documents).
+- `score_baselines()` scores each with `benchmark.score` on train and on test, and adds the scikit-learn model's
+  leave-one-document-out cross-validation; `render()` formats one ranked table (baseline x metric x split),
+  a separate table of oracle rows, and the cross-validation row with its spread, plus the scorer's signature.
+
+Nothing here is typed by hand: the README's results section is this command's `--markdown` output.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from baselines.floor import FloorExtractor, FloorMetaExtractor
+from baselines.oracle import OracleSpansFloor, OracleSpansRules, OracleSpansSklearn
+from baselines.rules import RuleExtractor
+from baselines.stance_sklearn import SklearnStance, cross_validate
+from benchmark.errors import InputError
+
+HELP = "run every baseline on train and test, score each, print the results table (--update-readme README.md)"
+
+# name -> class; the names are the row labels of the tables. Ranked baselines use no gold while predicting.
+BASELINES: dict[str, type] = {
+    "floor": FloorExtractor,
+    "floor-meta": FloorMetaExtractor,
+    "rules": RuleExtractor,
+    "sklearn-stance": SklearnStance,
+}
+# Oracle rows read the gold quote spans: reported apart, never ranked.
+ORACLES: dict[str, type] = {
+    "ORACLE gold-spans+floor": OracleSpansFloor,
+    "ORACLE gold-spans+rules": OracleSpansRules,
+    "ORACLE gold-spans+sklearn": OracleSpansSklearn,
+}
+SPLITS = ("test", "train")
+# (column header, results key, task that must be attempted for the number to mean anything)
+COLUMNS = (
+    ("quotes exact F1", "quotes.exact.f1", "quotes"),
+    ("quotes overlap F1", "quotes.overlap.f1", "quotes"),
+    ("attrib. acc", "attribution.accuracy", "attribution"),
+    ("attrib. F1", "attribution.f1", "attribution"),
+    ("stance macro-F1", "stance.macro_f1", "stance"),
+    ("stance F_avg", "stance.f_avg", "stance"),
+    ("stance e2e macro-F1", "stance_e2e.macro_f1", "stance"),
+    ("date acc", "date.accuracy", "date"),
+    ("outlet acc", "outlet.accuracy", "outlet"),
+    ("overall", "overall", None),
+)
+README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
+COMMAND = "kremlin-reactions results --markdown --update-readme README.md"
+
+
+def run_baselines(split: str = "test", *, data_dir: str | Path | None = None, oracles: bool = False,
+                  names: list[str] | None = None) -> dict[str, list[dict]]:
+    """{baseline name: its predictions (one submission dict per document of `split`, in document order)}.
+
+    `split`: test, train or all. `oracles`: include the oracle rows (they read gold spans). `names`: only these.
+    """
+    from benchmark.dataset import read_rows
+
+    documents = read_rows("documents", split, data_dir)
+    train_documents = read_rows("documents", "train", data_dir)
+    train_quotes = read_rows("quotes", "train", data_dir)
+    chosen = {**BASELINES, **(ORACLES if oracles else {})}
+    if names is not None:
+        unknown = [n for n in names if n not in {**BASELINES, **ORACLES}]
+        if unknown:
+            raise InputError(f"baseline: unknown name(s) {', '.join(unknown)} (known: {', '.join([*BASELINES, *ORACLES])})")
+        chosen = {n: {**BASELINES, **ORACLES}[n] for n in names}
+    return {name: _predict(cls, name in ORACLES, documents, train_documents, train_quotes, data_dir)
+            for name, cls in chosen.items()}
+
+
+def _predict(cls: type, oracle: bool, documents: list[dict], train_documents: list[dict], train_quotes: list[dict],
+             data_dir) -> list[dict]:
+    """Fit on train (never on the document being predicted), then extract, document by document in order."""
+    from benchmark.runner import fit_extractor, run_extractor
+
+    def make():
+        return cls(data_dir=data_dir) if oracle else cls()
+
+    if not callable(getattr(cls, "fit", None)):
+        return run_extractor(make(), documents, progress=False)
+    train_ids = {d["doc_id"] for d in train_documents}
+    models: dict[str, object] = {}      # held-out train doc_id ("" = none) -> fitted extractor
+    predictions = []
+    for document in documents:
+        held_out = document["doc_id"] if document["doc_id"] in train_ids else ""
+        if held_out not in models:
+            models[held_out] = extractor = make()
+            fit_extractor(extractor, [d for d in train_documents if d["doc_id"] != held_out],
+                          [q for q in train_quotes if q["doc_id"] != held_out])
+        predictions += run_extractor(models[held_out], [document], progress=False)
+    return predictions
+
+
+def _value(results: dict, key: str):
+    for part in key.split("."):
+        results = results[part]
+    return results
+
+
+def score_baselines(*, data_dir: str | Path | None = None, n_boot: int = 1000, seed: int = 12345,
+                    splits: tuple[str, ...] = SPLITS) -> dict:
+    """{"ranked": {split: {name: results}}, "oracle": {...}, "cv": cross-validation dict, "signatures": {split: str}}."""
+    import benchmark
+    from benchmark.dataset import read_rows
+
+    out: dict = {"ranked": {}, "oracle": {}, "signatures": {}}
+    for split in splits:
+        predictions = run_baselines(split, data_dir=data_dir, oracles=True)
+        out["ranked"][split], out["oracle"][split] = {}, {}
+        for name, preds in predictions.items():
+            results = benchmark.score(preds, split=split, data_dir=data_dir, n_boot=n_boot, seed=seed)
+            out["oracle" if name in ORACLES else "ranked"][split][name] = results
+            out["signatures"][split] = results["signature"]
+    out["cv"] = cross_validate(read_rows("quotes", "all", data_dir), seed=SklearnStance().seed)
+    return out
+
+
+def _cell(results: dict, key: str, task: str | None, with_interval: bool) -> str:
+    if task is not None and task in results.get("not_attempted", ()):
+        return "n/a"
+    text = f"{_value(results, key):.3f}"
+    interval = results.get("intervals", {}).get(key) if with_interval else None
+    if interval:
+        text += f" [{interval['low']:.2f}, {interval['high']:.2f}]"
+    return text
+
+
+def format_table(header: list[str], rows: list[list[str]], markdown: bool) -> str:
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" if i < 2 else "---:" for i in range(len(header))) + "|"]
+        return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    fmt = lambda r: "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+    return "\n".join([fmt(header), fmt(["-" * w for w in widths]), *map(fmt, rows)])
+
+
+def metric_rows(by_split: dict[str, dict[str, dict]], with_interval: bool = True) -> list[list[str]]:
+    """One row per (split, baseline): the split, the name, every metric column."""
+    return [[split, name] + [_cell(results, key, task, with_interval and key == "overall")
+                             for _, key, task in COLUMNS]
+            for split, by_name in by_split.items() for name, results in by_name.items()]
+
+
+def render(scored: dict, markdown: bool = False) -> str:
+    header = ["split", "baseline"] + [c[0] for c in COLUMNS]
+    cv = scored["cv"]
+    cv_rows = [[f"held out {f['doc_id']}", str(f["n"]), f"{f['accuracy']:.3f}", f"{f['macro_f1']:.3f}",
+                f"{f['f_avg']:.3f}"] for f in cv["folds"]]
+    cv_rows.append([f"mean ± sd over {cv['n_documents']} folds", str(sum(f["n"] for f in cv["folds"]))] + [
+        f"{cv['mean'][m]:.3f} ± {cv['std'][m]:.3f} (min {cv['min'][m]:.3f}, max {cv['max'][m]:.3f})"
+        for m in ("accuracy", "macro_f1", "f_avg")])
+    cv_rows.append(["pooled", str(sum(f["n"] for f in cv["folds"]))]
+                   + [f"{cv['pooled'][m]:.3f}" for m in ("accuracy", "macro_f1", "f_avg")])
+    heading = (lambda s: f"**{s}**") if markdown else (lambda s: s)
+    parts = [
+        heading("Baselines (ranked; no gold read while predicting)"),
+        format_table(header, metric_rows(scored["ranked"]), markdown),
+        "",
+        heading("Oracle rows (gold quote spans given: NOT comparable, never ranked)"),
+        format_table(header, metric_rows(scored["oracle"]), markdown),
+        "",
+        heading("sklearn-stance leave-one-document-out cross-validation (stance of gold Track A quotes; "
+                "cross-validation, not a test score)"),
+        format_table(["fold", "n", "accuracy", "macro-F1", "F_avg"], cv_rows, markdown),
+        "",
+        "overall = mean of attribution F1, end-to-end stance macro-F1, date accuracy, outlet accuracy; "
+        "[low, high] = 95% bootstrap interval over documents (descriptive: 2-3 documents per split). "
+        "n/a = task not attempted (counts as 0 in overall). The train rows of fitted baselines are cross-fitted "
+        "(each train document predicted by a model fitted on the other train documents).",
+    ]
+    parts += [f"signature ({split}): {sig}" for split, sig in scored["signatures"].items()]
+    if markdown:
+        parts = [p if not p.startswith("signature") else f"`{p}`  " for p in parts]
+        parts.append(f"\nGenerated by `{COMMAND}`.")
+    return "\n".join(parts)
+
+
+def update_readme(path: str | Path, body: str) -> None:
+    """Replace the text between the results markers of `path` with `body`."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise InputError(f"{path}: cannot read: {err.strerror}") from None
+    pattern = re.compile(re.escape(README_START) + r".*?" + re.escape(README_END), re.S)
+    if text.count(README_START) != 1 or text.count(README_END) != 1 or not pattern.search(text):
+        raise InputError(f"{path}: needs exactly one {README_START} ... {README_END} pair of markers "
+                         "(the results section to replace)")
+    path.write_text(pattern.sub(lambda _: f"{README_START}\n{body}\n{README_END}", text), encoding="utf-8")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    parser.add_argument("--update-readme", metavar="README.md", default=None,
+                        help="also write the (Markdown) tables between the results markers of this file")
+    parser.add_argument("--data", metavar="DIR", default=None, help="dataset folder (default: the packaged one)")
+    parser.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for intervals (default 1000)")
+
+
+def run(args: argparse.Namespace) -> int:
+    scored = score_baselines(data_dir=args.data, n_boot=args.n_boot)
+    print(render(scored, markdown=args.markdown))
+    if args.update_readme:
+        update_readme(args.update_readme, render(scored, markdown=True))
+        print(f"updated the results section of {args.update_readme}", file=sys.stderr)
+    return 0
