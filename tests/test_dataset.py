@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections import Counter
 from pathlib import Path
 
@@ -244,18 +245,22 @@ def test_loads_from_an_installed_wheel(tmp_path):
     """Package data (parquet in subfolders, card, croissant.json, fingerprint) ships in the wheel."""
     source = tmp_path / "src"
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "build", "dist")
-    for name in ("benchmark", "baselines"):
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    for name in sorted({package.split(".")[0] for package in packages}):
         shutil.copytree(ROOT / name, source / name, ignore=ignore)
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(ROOT / name, source / name)
     python = Path(sys.executable)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    subprocess.run([python, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", str(source),
-                    "-w", str(tmp_path / "wheel")], check=True, cwd=tmp_path, env=env, capture_output=True)
+    built = subprocess.run([python, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                            str(source), "-w", str(tmp_path / "wheel")], cwd=tmp_path, env=env, capture_output=True,
+                           text=True)
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     wheel = next((tmp_path / "wheel").glob("kremlin_reactions-*.whl"))
     target = tmp_path / "site"
-    subprocess.run([python, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
-                   check=True, env=env, capture_output=True)
+    installed = subprocess.run([python, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
+                                str(wheel)], env=env, capture_output=True, text=True)
+    assert installed.returncode == 0, installed.stderr[-3000:]
     expected = expected_counts(ANNOTATIONS)
     script = f"""
 import json, benchmark
