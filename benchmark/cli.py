@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "run": "benchmark.runner",
     "results": "baselines.results",
     "demo": "benchmark.demo",
+    "autograder": "benchmark.autograder",
 }
 
 MAX_PRINTED_PROBLEMS = 50
