@@ -1,0 +1,48 @@
+"""DATASHEET.md stays true: its count tables equal `kremlin-reactions stats`, its provenance table equals the data."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from benchmark.dataset import read_rows
+from benchmark.stats import folder_stats, stats_markdown
+
+DATASHEET = Path(__file__).resolve().parents[1] / "DATASHEET.md"
+SECTIONS = ("Motivation", "Composition", "Collection process", "Preprocessing, cleaning, labeling", "Uses",
+            "Distribution", "Maintenance")
+
+
+def block(text: str, name: str) -> str:
+    match = re.search(rf"<!-- {re.escape(name)} -->\n(.*?)\n<!-- /", text, re.S)
+    assert match, f"DATASHEET.md: no <!-- {name} --> block"
+    return match.group(1).strip()
+
+
+def test_datasheet_has_the_seven_sections_and_the_agreement_section():
+    headings = re.findall(r"^## \d\. (.+)$", DATASHEET.read_text(encoding="utf-8"), re.M)
+    assert tuple(headings) == SECTIONS
+    assert "### Annotation process and agreement" in DATASHEET.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("table", ["split_table", "document_table", "stance_table"])
+def test_datasheet_counts_equal_kremlin_reactions_stats(table):
+    expected = stats_markdown(folder_stats())[table]
+    assert block(DATASHEET.read_text(encoding="utf-8"), f"stats:{table}") == expected, (
+        f"DATASHEET.md: the {table} block is stale: paste it from `kremlin-reactions stats`")
+
+
+def test_datasheet_provenance_matches_the_documents():
+    lines = block(DATASHEET.read_text(encoding="utf-8"), "provenance").splitlines()[2:]
+    cells = [[c.strip() for c in line.strip("|").split("|")] for line in lines]
+    documents = {d["doc_id"]: d for d in read_rows("documents")}
+    assert [row[0].strip("`") for row in cells] == sorted(documents)
+    for doc_id, outlet, byline, published, date_evidence, outlet_evidence, url in cells:
+        d = documents[doc_id.strip("`")]
+        assert outlet.startswith(d["outlet"]), doc_id
+        assert byline == (", ".join(d["authors"]) or "none"), doc_id
+        assert published == d["published"].isoformat(), doc_id
+        assert date_evidence.split(" ")[0] == d["date_evidence"], doc_id
+        assert outlet_evidence.split(" ")[0] == d["outlet_evidence"], doc_id
+        assert url == d["url"], doc_id
