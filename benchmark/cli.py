@@ -19,6 +19,8 @@ COMMANDS: dict[str, str] = {
     "results": "baselines.results",
     "demo": "benchmark.demo",
     "autograder": "benchmark.autograder",
+    "leaderboard": "benchmark.leaderboard",
+    "report": "benchmark.report",
 }
 
 MAX_PRINTED_PROBLEMS = 50

@@ -29,6 +29,9 @@ OKABE_ITO = {
 
 # Allow-list for a link: scheme http(s), a host, and nothing that could break out of an attribute once escaped.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# line/paragraph separators and bidirectional overrides (which can make a name display as another name)
+_INVISIBLE = re.compile("[\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+_URL_UNSAFE = frozenset('<>"\'`\\{}|^')
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")   # never at a line start here, so - and . are safe
 # Content-Security-Policy of every page: no scripts, no network, only inline styles and data: images.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -41,8 +44,7 @@ def esc(value: object) -> str:
 
 def one_line(value: object, limit: int | None = None) -> str:
     """The string with control characters and line breaks turned into spaces, optionally shortened with '…'."""
-    text = _CONTROL.sub(" ", "" if value is None else str(value))
-    text = text.replace("\u2028", " ").replace("\u2029", " ")
+    text = _INVISIBLE.sub(" ", _CONTROL.sub(" ", "" if value is None else str(value)))
     if limit is not None and len(text) > limit:
         text = text[: max(limit - 1, 0)] + "\u2026"
     return text
@@ -64,8 +66,10 @@ def csv_cell(value: object) -> str:
 
 
 def safe_link(url: object) -> str | None:
-    """`url` when it is an absolute http(s) URL with a host and no control characters or whitespace, else None."""
-    if not isinstance(url, str) or not url or len(url) > 2000 or _CONTROL.search(url) or any(c.isspace() for c in url):
+    """`url` when it is an absolute http(s) URL with a host and no control characters, whitespace, quotes, angle
+    brackets or other characters RFC 3986 never leaves unencoded, else None."""
+    if (not isinstance(url, str) or not url or len(url) > 2000 or _CONTROL.search(url) or _INVISIBLE.search(url)
+            or any(c.isspace() or c in _URL_UNSAFE for c in url)):
         return None
     try:
         parts = urlsplit(url)

@@ -1,0 +1,605 @@
+"""`kremlin-reactions leaderboard SUBMISSIONS_DIR [-o OUT_DIR]`: rank a folder of submissions.
+
+Input folder (read, never executed: nothing in it is imported or run):
+
+    SUBMISSIONS_DIR/
+        NAME.jsonl          a submission (the JSONL format of benchmark/submission.py), one per entry
+        NAME.meta.json      optional metadata of NAME.jsonl, a JSON object with only these keys (all optional):
+                              "team"         str, <= 100 characters
+                              "name"         str, <= 100 characters: the system's name (default: NAME)
+                              "description"  str, <= 1000 characters: the method, in a few sentences
+                              "date"         "YYYY-MM-DD": when the submission was made
+                              "link"         an http:// or https:// URL (paper, code), <= 500 characters
+                            Any other key is an error (a typo such as "teem" would otherwise vanish silently).
+
+Other files are listed as ignored. Symlinks and non-regular files are refused, a submission larger than
+`--max-bytes` (default 10 MB) or metadata larger than 64 KiB is refused before it is read. A broken entry (invalid
+submission or metadata) is listed as invalid with the first lines of its error, and the others are still ranked.
+
+Output (OUT_DIR, default `leaderboard/`): leaderboard.md, leaderboard.csv, leaderboard.json, leaderboard.html
+(static: inline CSS, no script, no external resource, opens from disk). Names, descriptions and errors are
+escaped for each format (HTML entities; Markdown backslash escapes; CSV formula-injection guard).
+
+Ranking: by `overall` descending; ties (equal to 1e-12) broken by entry id ascending (code-point order), where
+the entry id of a submission is its file name NAME and of a baseline `baseline:NAME`. Ranks are 1, 2, 3, ...
+in that order. The baselines (`baselines.results.run_baselines`) are included unless `--no-baselines`; oracle
+rows (they read gold quote spans) are shown in a separate table and never ranked.
+
+Each entry is compared with the best baseline (the highest-ranked non-oracle baseline): the exact paired
+randomisation p-value of the `overall` difference (all 2^n swaps of the two systems' outputs per document) and the
+per-document wins/losses/ties. With n documents the smallest possible two-sided p is 2/2^n (0.25 for the three
+test documents, 0.0625 for all five), so p < 0.05 is impossible here: the p-values are descriptive.
+
+Same inputs give byte-identical files: entries are sorted, every random step is seeded, nothing records time or
+absolute paths.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import io
+import json
+import os
+import stat
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmark.errors import InputError
+from benchmark.render import BASE_CSS, csv_cell, esc, md, one_line, page, safe_link
+
+HELP = "rank a folder of submissions (NAME.jsonl + optional NAME.meta.json) and write md/csv/json/html pages"
+
+SUBMISSION_SUFFIX = ".jsonl"
+META_SUFFIX = ".meta.json"
+META_KEYS = {"team": 100, "name": 100, "description": 1000, "date": 10, "link": 500}   # key -> max length
+MAX_META_BYTES = 64 * 1024
+DEFAULT_MAX_BYTES = 10 * 1000 * 1000
+MAX_ENTRIES = 1000
+ERROR_LINES = 5                       # lines of an InputError shown for an invalid entry
+OUTPUT_FILES = ("leaderboard.md", "leaderboard.csv", "leaderboard.json", "leaderboard.html")
+# (column header, results key, task that must be attempted for the number to mean anything)
+COLUMNS = (
+    ("overall", "overall", None),
+    ("quotes F1 (overlap)", "quotes.overlap.f1", "quotes"),
+    ("quotes F1 (exact)", "quotes.exact.f1", "quotes"),
+    ("attribution F1", "attribution.f1", "attribution"),
+    ("stance macro-F1 (end to end)", "stance_e2e.macro_f1", "stance"),
+    ("date accuracy", "date.accuracy", "date"),
+    ("outlet accuracy", "outlet.accuracy", "outlet"),
+)
+RANKING_RULE = ("overall descending; ties (within 1e-12) broken by entry id ascending (code-point order; a "
+                "submission's id is its file name without .jsonl, a baseline's is baseline:NAME)")
+OVERALL_DEFINITION = ("overall = mean of attribution F1, end-to-end stance macro-F1, date accuracy and outlet "
+                      "accuracy; a task not attempted counts 0")
+
+
+@dataclass
+class Entry:
+    id: str                                  # file stem, or "baseline:NAME"
+    kind: str                                # "submission" | "baseline" | "oracle"
+    file: str | None = None                  # file name inside the folder (submissions)
+    meta: dict = field(default_factory=dict)
+    predictions: object = None               # Submission, or list of dicts (baselines)
+    results: dict | None = None
+    errors: list[str] = field(default_factory=list)
+    rank: int | None = None
+
+    @property
+    def name(self) -> str:
+        return self.meta.get("name") or self.id
+
+
+# --------------------------------------------------------------------------------------------------------------
+# reading the folder
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
+    keys = [k for k, _ in pairs]
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise ValueError(f"repeated key {repeated[0]!r}")
+    return dict(pairs)
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def read_meta(path: Path, label: str) -> dict:
+    """Validated metadata of one entry; raises InputError with `LABEL:LINE: field: problem` lines."""
+    size = path.lstat().st_size
+    if size > MAX_META_BYTES:
+        raise InputError(f"{label}:1: file: {size} bytes, over the cap of {MAX_META_BYTES} bytes for metadata")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(f"{label}:1: file: not UTF-8 (byte {err.start})") from None
+    try:
+        meta = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+    except json.JSONDecodeError as err:
+        raise InputError(f"{label}:{err.lineno}: json: invalid JSON: {err.msg} (column {err.colno})") from None
+    except ValueError as err:
+        raise InputError(f"{label}:1: json: {err}") from None
+    if not isinstance(meta, dict):
+        raise InputError(f"{label}:1: metadata: expected a JSON object with keys {', '.join(META_KEYS)}, "
+                         f"got {type(meta).__name__}")
+    problems = []
+    for key in sorted(meta):
+        if key not in META_KEYS:
+            problems.append(f"{label}:1: {one_line(key, 40)}: unknown key (allowed: {', '.join(META_KEYS)})")
+    for key, limit in META_KEYS.items():
+        if key not in meta or meta[key] is None:
+            continue
+        value = meta[key]
+        if not isinstance(value, str):
+            problems.append(f"{label}:1: {key}: expected a string, got {type(value).__name__}")
+        elif len(value) > limit:
+            problems.append(f"{label}:1: {key}: {len(value)} characters, over the limit of {limit}")
+        elif key == "date":
+            try:
+                datetime.date.fromisoformat(value)
+                if len(value) != 10:
+                    raise ValueError
+            except ValueError:
+                problems.append(f"{label}:1: date: expected YYYY-MM-DD, got {one_line(value, 40)!r}")
+        elif key == "link" and safe_link(value) is None:
+            problems.append(f"{label}:1: link: only absolute http:// or https:// URLs without spaces, quotes or "
+                            f"angle brackets are accepted, got {one_line(value, 60)!r}")
+    if problems:
+        raise InputError(problems)
+    return {k: meta[k] for k in META_KEYS if isinstance(meta.get(k), str) and meta[k] != ""}
+
+
+def _regular_file(path: Path) -> str | None:
+    """None when `path` is a regular file (not a symlink), else why it is refused."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError as err:
+        return f"cannot read: {err.strerror}"
+    if stat.S_ISLNK(mode):
+        return "is a symbolic link (links are not followed)"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file"
+    return None
+
+
+def scan_folder(folder: Path, max_bytes: int) -> tuple[list[Entry], list[str]]:
+    """The submission entries of `folder` (valid or already marked invalid) and the names of ignored files."""
+    if not folder.exists():
+        raise InputError(f"{folder}: no such folder")
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a folder (expected a folder of NAME.jsonl submissions)")
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError as err:
+        raise InputError(f"{folder}: cannot list the folder: {err.strerror}") from None
+    submissions = {n[: -len(SUBMISSION_SUFFIX)] for n in names if n.endswith(SUBMISSION_SUFFIX) and
+                   len(n) > len(SUBMISSION_SUFFIX)}
+    metas = {n[: -len(META_SUFFIX)] for n in names if n.endswith(META_SUFFIX) and len(n) > len(META_SUFFIX)}
+    if len(submissions) > MAX_ENTRIES:
+        raise InputError(f"{folder}: {len(submissions)} submissions, more than the cap of {MAX_ENTRIES}")
+    ignored = [n for n in names if not (n.endswith(SUBMISSION_SUFFIX) and n[: -len(SUBMISSION_SUFFIX)] in submissions)
+               and not (n.endswith(META_SUFFIX) and n[: -len(META_SUFFIX)] in metas)]
+    entries = []
+    for stem in sorted(submissions | metas):
+        file_name = stem + SUBMISSION_SUFFIX
+        entry = Entry(id=stem, kind="submission", file=file_name)
+        entries.append(entry)
+        if stem in metas:
+            meta_name = stem + META_SUFFIX
+            refused = _regular_file(folder / meta_name)
+            if refused:
+                entry.errors.append(f"{meta_name}: file: {refused}")
+            else:
+                try:
+                    entry.meta = read_meta(folder / meta_name, meta_name)
+                except InputError as err:
+                    entry.errors.extend(err.problems)
+                except OSError as err:
+                    entry.errors.append(f"{meta_name}: file: cannot read: {err.strerror}")
+        if stem not in submissions:
+            entry.errors.append(f"{stem}{META_SUFFIX}: file: metadata without a submission {file_name}")
+            continue
+        refused = _regular_file(folder / file_name)
+        if refused:
+            entry.errors.append(f"{file_name}: file: {refused}")
+        elif (size := (folder / file_name).lstat().st_size) > max_bytes:
+            entry.errors.append(f"{file_name}: file: {size} bytes, over the cap of {max_bytes} bytes (--max-bytes)")
+    return entries, ignored
+
+
+# --------------------------------------------------------------------------------------------------------------
+# scoring and ranking
+
+def _value(results: dict, key: str):
+    for part in key.split("."):
+        results = results[part]
+    return results
+
+
+def _sort_key(entry: Entry) -> tuple:
+    # rounding makes "equal" robust to floating-point noise in the last bits
+    return (-round(entry.results["overall"], 12), entry.id)
+
+
+def build_leaderboard(folder: str | Path, *, split: str = "test", track: str = "A", baselines: bool = True,
+                      max_bytes: int = DEFAULT_MAX_BYTES, n_boot: int = 1000, seed: int = 12345,
+                      data_dir: str | Path | None = None, progress: bool = False) -> dict:
+    """Read, validate and score every entry; returns the leaderboard as one JSON-ready dict."""
+    import benchmark
+    from benchmark.scoring import load_gold, read_predictions
+    from benchmark.scoring.stats import min_two_sided_p
+    from benchmark.submission import read_submission
+
+    folder = Path(folder)
+    entries, ignored = scan_folder(folder, max_bytes)
+    docs, quotes, _ = load_gold(split, data_dir)
+    texts = {d["doc_id"]: d["text"] for d in docs}
+    quote_ids = {q["quote_id"] for q in quotes}
+    for entry in entries:
+        if entry.errors:
+            continue
+        try:
+            entry.predictions = read_submission(folder / entry.file, texts, quote_ids, max_line_bytes=max_bytes,
+                                                name=entry.file)
+        except InputError as err:
+            entry.errors.extend(err.problems)
+    if baselines:
+        from baselines.results import ORACLES, run_baselines
+
+        for name, predictions in run_baselines(split, data_dir=data_dir, oracles=True).items():
+            kind = "oracle" if name in ORACLES else "baseline"
+            entries.append(Entry(id=f"baseline:{name}", kind=kind, meta={"name": name},
+                                 predictions=read_predictions(predictions, texts, quote_ids)))
+
+    options = dict(split=split, track=track, n_boot=n_boot, seed=seed, data_dir=data_dir)
+    say = (lambda m: print(m, file=sys.stderr)) if progress else (lambda m: None)
+    ranked_baselines = [e for e in entries if e.kind == "baseline"]
+    for entry in ranked_baselines:
+        say(f"scoring {entry.id}")
+        entry.results = benchmark.score(entry.predictions, **options)
+    best = min(ranked_baselines, key=_sort_key) if ranked_baselines else None
+    for entry in entries:
+        if entry.errors or entry.results is not None:
+            continue
+        say(f"scoring {entry.id}")
+        entry.results = benchmark.score(entry.predictions, **options, compare=best.predictions if best else None)
+    if best is not None:
+        for entry in ranked_baselines:
+            if entry is not best:
+                entry.results = benchmark.score(entry.predictions, **options, compare=best.predictions)
+
+    ranked = sorted((e for e in entries if not e.errors and e.kind != "oracle"), key=_sort_key)
+    for rank, entry in enumerate(ranked, 1):
+        entry.rank = rank
+    oracle = sorted((e for e in entries if not e.errors and e.kind == "oracle"), key=_sort_key)
+    invalid = [e for e in entries if e.errors]
+    signature = (ranked or oracle)[0].results["signature"] if (ranked or oracle) else None
+    if signature is None:      # nothing scored: still record the options that would have been used
+        signature = str(benchmark.scoring.Options(split=split, track=track, n_boot=n_boot, seed=seed,
+                                                  data_fingerprint=benchmark.data_fingerprint(data_dir)).signature())
+    n_docs = len(docs)
+    return {
+        "title": "kremlin-reactions leaderboard",
+        "signature": signature,
+        "split": split,
+        "track": track,
+        "n_documents": n_docs,
+        "documents": [d["doc_id"] for d in docs],
+        "min_two_sided_p": min_two_sided_p(n_docs),
+        "ranking_rule": RANKING_RULE,
+        "overall_definition": OVERALL_DEFINITION,
+        "baselines_included": baselines,
+        "best_baseline": best.id if best else None,
+        "columns": [{"header": h, "key": k, "task": t} for h, k, t in COLUMNS],
+        "ranked": [_entry_json(e, best) for e in ranked],
+        "oracle": [_entry_json(e, best) for e in oracle],
+        "invalid": [{"id": e.id, "kind": e.kind, "file": e.file, **_meta_json(e),
+                     "errors": _first_lines(e.errors)} for e in invalid],
+        "ignored_files": ignored,
+    }
+
+
+def _first_lines(problems: list[str]) -> list[str]:
+    shown = [one_line(p, 400) for p in problems[:ERROR_LINES]]
+    if len(problems) > ERROR_LINES:
+        shown.append(f"... and {len(problems) - ERROR_LINES} more problems")
+    return shown
+
+
+def _meta_json(entry: Entry) -> dict:
+    return {k: entry.meta.get(k) for k in META_KEYS if k != "name"} | {"name": entry.name}
+
+
+def _entry_json(entry: Entry, best: Entry | None) -> dict:
+    r = entry.results
+    scores, intervals = {}, {}
+    for _, key, task in COLUMNS:
+        attempted = task is None or task in r["attempted"]
+        scores[key] = _value(r, key) if attempted else None
+        intervals[key] = r["intervals"].get(key) if attempted else None
+    comparison = None
+    if "compare" in r and best is not None:
+        c = r["compare"]
+        wl = c["win_loss"]
+        comparison = {
+            "against": best.id,
+            "difference": c["scores"]["overall"]["difference"],
+            "p_randomisation": c["scores"]["overall"]["p_randomisation"],
+            "exact": c["randomisation"]["exact"],
+            "n_permutations": c["randomisation"]["n_permutations"],
+            "wins": wl["wins_a"], "losses": wl["wins_b"], "ties": wl["ties"],
+            "per_document": [{"doc_id": d["doc_id"], "overall": d["a"], "best_baseline": d["b"],
+                              "result": {"A": "win", "B": "loss", "tie": "tie"}[d["winner"]]}
+                             for d in wl["documents"]],
+        }
+    return {"rank": entry.rank, "id": entry.id, "kind": entry.kind, "file": entry.file, **_meta_json(entry),
+            "overall": r["overall"], "scores": scores, "intervals": intervals,
+            "attempted": list(r["attempted"]), "comparison": comparison}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# rendering
+
+def _num(value) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _interval(iv) -> str:
+    return "" if not iv else f"[{iv['low']:.2f}, {iv['high']:.2f}]"
+
+
+def _short_doc(doc_id: str) -> str:
+    return doc_id.split("_", 1)[0]
+
+
+def _p_note(board: dict) -> str:
+    n, min_p = board["n_documents"], board["min_two_sided_p"]
+    text = (f"With {n} documents an exact paired randomisation test has {2 ** n} equally likely outcomes, so the "
+            f"smallest possible two-sided p is {min_p:.4g}")
+    if min_p > 0.05:
+        text += (": p < 0.05 is impossible here, even for a system that wins every document. "
+                 "(With all five documents it would still be impossible: the minimum is 0.0625.)")
+    else:
+        text += "."
+    return (text + " The p-values and win/loss counts describe how consistent a difference is across these "
+            "documents; they are not evidence of a significant difference. Intervals are 95% percentile bootstrap "
+            "intervals over documents: descriptive, and wide.")
+
+
+def _comparison_words(c: dict | None, board: dict) -> str:
+    if c is None:
+        return ("best baseline: the reference of this column" if board["best_baseline"]
+                else "no baseline to compare with")
+    docs = ", ".join(f"{_short_doc(d['doc_id'])} {dict(win='won', loss='lost', tie='tied')[d['result']]}"
+                     for d in c["per_document"])
+    return (f"overall {c['difference']:+.3f}; exact p = {c['p_randomisation']:.4g} ({c['n_permutations']} swaps); "
+            f"documents won/lost/tied {c['wins']}/{c['losses']}/{c['ties']} ({docs})")
+
+
+def render_markdown(board: dict) -> str:
+    lines = [f"# {board['title']}", "",
+             f"Split `{board['split']}` ({board['n_documents']} documents), track {board['track']}. "
+             f"Signature: `{board['signature']}`", "",
+             f"Ranking: {board['ranking_rule']}. {board['overall_definition']}. "
+             "[low, high] = 95% bootstrap interval over documents.", ""]
+    best = board["best_baseline"]
+    header = ["rank", "entry", "team", *(h for h, _, _ in COLUMNS),
+              f"vs best baseline ({md(best)})" if best else "vs best baseline"]
+
+    def table(rows: list[dict], ranked: bool) -> list[str]:
+        out = ["| " + " | ".join(header if ranked else header[1:]) + " |",
+               "|" + "|".join(["---:"] * (1 if ranked else 0) + ["---", "---"] + ["---:"] * len(COLUMNS) + ["---"]) + "|"]
+        for e in rows:
+            cells = [str(e["rank"])] if ranked else []
+            cells += [md(e["name"], 100) + (f" (file {md(e['file'])})" if e["file"] else f" *({e['kind']})*"),
+                      md(e.get("team") or "", 100)]
+            cells += [f"{_num(e['scores'][k])} {_interval(e['intervals'][k])}".strip() for _, k, _ in COLUMNS]
+            cells.append(_comparison_words(e["comparison"], board))   # only numbers and gold doc ids
+            out.append("| " + " | ".join(cells) + " |")
+        return out
+
+    lines += ["## Ranking", ""]
+    lines += table(board["ranked"], True) if board["ranked"] else ["No valid entries."]
+    lines += ["", "## Oracle rows (read the gold quote spans: not comparable, never ranked)", ""]
+    lines += table(board["oracle"], False) if board["oracle"] else ["None (baselines turned off)." if not
+                                                                     board["baselines_included"] else "None."]
+    lines += ["", "## Statistics", "", _p_note(board), ""]
+    if board["invalid"]:
+        lines += ["## Invalid entries (not ranked)", "", "| entry | file | error (first lines) |", "|---|---|---|"]
+        for e in board["invalid"]:
+            lines.append(f"| {md(e['name'], 100)} | {md(e['file'])} | "
+                         + "<br>".join(md(p) for p in e["errors"]) + " |")
+        lines.append("")
+    described = [e for e in board["ranked"] + board["oracle"] if e.get("description") or e.get("link") or e.get("date")]
+    if described:
+        lines += ["## Entries", ""]
+        for e in described:
+            parts = [f"- **{md(e['name'], 100)}**"]
+            if e.get("team"):
+                parts.append(f" ({md(e['team'], 100)})")
+            if e.get("date"):
+                parts.append(f", {md(e['date'])}")
+            if e.get("description"):
+                parts.append(f": {md(e['description'])}")
+            if e.get("link"):
+                parts.append(f" [link](<{e['link']}>)")
+            lines.append("".join(parts))
+        lines.append("")
+    if board["ignored_files"]:
+        lines += ["Ignored files (neither NAME.jsonl nor NAME.meta.json): "
+                  + ", ".join(md(n, 80) for n in board["ignored_files"]), ""]
+    lines += [f"Generated by `kremlin-reactions leaderboard` (split {board['split']}, track {board['track']}).", ""]
+    return "\n".join(lines)
+
+
+def render_csv(board: dict) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    head = ["section", "rank", "id", "kind", "file", "name", "team", "date", "link"]
+    for _, key, _ in COLUMNS:
+        head += [key, f"{key}.low", f"{key}.high"]
+    head += ["best_baseline", "difference_overall", "p_randomisation_overall", "wins", "losses", "ties", "error",
+             "signature"]
+    writer.writerow(head)
+
+    def number(x) -> str:
+        return "" if x is None else repr(float(x))
+
+    for section in ("ranked", "oracle"):
+        for e in board[section]:
+            row = [section, e["rank"] or "", csv_cell(e["id"]), e["kind"], csv_cell(e["file"] or ""),
+                   csv_cell(e["name"]), csv_cell(e.get("team") or ""), csv_cell(e.get("date") or ""),
+                   csv_cell(e.get("link") or "")]
+            for _, key, _ in COLUMNS:
+                iv = e["intervals"][key] or {}
+                row += [number(e["scores"][key]), number(iv.get("low")), number(iv.get("high"))]
+            c = e["comparison"]
+            row += [board["best_baseline"] or "", number(c["difference"]) if c else "",
+                    number(c["p_randomisation"]) if c else "", c["wins"] if c else "", c["losses"] if c else "",
+                    c["ties"] if c else "", "", board["signature"]]
+            writer.writerow(row)
+    for e in board["invalid"]:
+        row = ["invalid", "", csv_cell(e["id"]), e["kind"], csv_cell(e["file"] or ""), csv_cell(e["name"]),
+               csv_cell(e.get("team") or ""), csv_cell(e.get("date") or ""), csv_cell(e.get("link") or "")]
+        row += [""] * (3 * len(COLUMNS) + 6) + [csv_cell(" | ".join(e["errors"])), board["signature"]]
+        writer.writerow(row)
+    return buf.getvalue()
+
+
+LEADERBOARD_CSS = BASE_CSS + """\
+td.entry small, td.cmp small { color: #444; }
+.rank { font-weight: bold; }
+.invalid td { background: #fff6f0; }
+.err { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 0.85em; white-space: pre-wrap;
+       overflow-wrap: anywhere; margin: 0; }
+.win { color: #006a4e; font-weight: bold; } .loss { color: #a33a00; font-weight: bold; }
+"""
+
+
+def _html_entry_cell(e: dict) -> str:
+    out = f"<b>{esc(one_line(e['name']))}</b>"
+    if not e["file"]:
+        out += f" <small>({esc(e['kind'])})</small>"
+    if e.get("team"):
+        out += f"<br><small>team: {esc(one_line(e['team']))}</small>"
+    if e["file"]:
+        out += f"<br><small>file: <code>{esc(one_line(e['file']))}</code></small>"
+    if e.get("date"):
+        out += f"<br><small>date: {esc(e['date'])}</small>"
+    if e.get("link"):
+        out += f'<br><small><a href="{esc(e["link"])}" rel="nofollow noopener noreferrer">{esc(e["link"])}</a></small>'
+    if e.get("description"):
+        out += f"<br><small>{esc(one_line(e['description']))}</small>"
+    return out
+
+
+_RESULT_SYMBOL = {"win": "\u25b2\u00a0won", "loss": "\u25bc\u00a0lost", "tie": "=\u00a0tied"}
+
+
+def _html_comparison(c: dict | None, board: dict) -> str:
+    if c is None:
+        return esc(_comparison_words(None, board))
+    marks = " ".join(
+        f'<span class="{d["result"]}" title="{esc(d["doc_id"])}: {d["overall"]:.3f} vs {d["best_baseline"]:.3f}">'
+        f'{esc(_short_doc(d["doc_id"]))}&nbsp;{_RESULT_SYMBOL[d["result"]]}</span>'
+        for d in c["per_document"])
+    return (f"\u0394 overall {c['difference']:+.3f}<br>exact p = {c['p_randomisation']:.4g} "
+            f"<small>({c['n_permutations']} swaps)</small><br>won/lost/tied {c['wins']}/{c['losses']}/{c['ties']}"
+            f"<br><small>{marks}</small>")
+
+
+def _html_table(rows: list[dict], board: dict, ranked: bool) -> str:
+    best = board["best_baseline"]
+    head = (["rank"] if ranked else []) + ["entry"] + [h for h, _, _ in COLUMNS] + [
+        f"vs best baseline ({best})" if best else "vs best baseline"]
+    out = ["<table>", "<tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr>"]
+    for e in rows:
+        cells = [f'<td class="num rank">{e["rank"]}</td>'] if ranked else []
+        cells.append(f'<td class="entry">{_html_entry_cell(e)}</td>')
+        for _, key, _ in COLUMNS:
+            iv = _interval(e["intervals"][key])
+            cells.append(f'<td class="num">{_num(e["scores"][key])}'
+                         + (f'<br><span class="ci">{iv}</span>' if iv else "") + "</td>")
+        cells.append(f'<td class="cmp">{_html_comparison(e["comparison"], board)}</td>')
+        out.append(f'<tr class="{e["kind"]}">' + "".join(cells) + "</tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def render_html(board: dict) -> str:
+    parts = [f"<h1>{esc(board['title'])}</h1>",
+             f"<p>Split <b>{esc(board['split'])}</b> ({board['n_documents']} documents), track "
+             f"{esc(board['track'])}.<br>Signature: <span class=\"sig\">{esc(board['signature'])}</span></p>",
+             f"<p>Ranking: {esc(board['ranking_rule'])}. {esc(board['overall_definition'])}. "
+             "[low, high] = 95% bootstrap interval over documents.</p>",
+             f'<p class="note">{esc(_p_note(board))}</p>',
+             "<h2>Ranking</h2>",
+             _html_table(board["ranked"], board, True) if board["ranked"] else "<p>No valid entries.</p>",
+             "<h2>Oracle rows (read the gold quote spans: not comparable, never ranked)</h2>",
+             _html_table(board["oracle"], board, False) if board["oracle"] else "<p>None.</p>"]
+    if board["invalid"]:
+        rows = "".join(
+            f'<tr class="invalid"><td><b>{esc(one_line(e["name"]))}</b></td><td><code>{esc(one_line(e["file"]))}</code></td>'
+            f'<td><pre class="err">{esc(chr(10).join(e["errors"]))}</pre></td></tr>' for e in board["invalid"])
+        parts += ["<h2>Invalid entries (not ranked)</h2>",
+                  f"<table><tr><th>entry</th><th>file</th><th>error (first lines)</th></tr>{rows}</table>"]
+    if board["ignored_files"]:
+        parts.append("<p><small>Ignored files (neither NAME.jsonl nor NAME.meta.json): "
+                     + ", ".join(f"<code>{esc(one_line(n, 80))}</code>" for n in board["ignored_files"])
+                     + "</small></p>")
+    parts.append(f"<p><small>Generated by <code>kremlin-reactions leaderboard</code>.</small></p>")
+    return page(board["title"], "\n".join(parts) + "\n", LEADERBOARD_CSS)
+
+
+def write_leaderboard(board: dict, out_dir: str | Path) -> list[Path]:
+    """Write the four files; returns their paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    texts = {
+        "leaderboard.md": render_markdown(board),
+        "leaderboard.csv": render_csv(board),
+        "leaderboard.json": json.dumps(board, indent=2, ensure_ascii=False, sort_keys=False) + "\n",
+        "leaderboard.html": render_html(board),
+    }
+    paths = []
+    for name in OUTPUT_FILES:
+        path = out / name
+        path.write_text(texts[name], encoding="utf-8", newline="\n")
+        paths.append(path)
+    return paths
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("submissions_dir", metavar="SUBMISSIONS_DIR",
+                        help="folder of NAME.jsonl submissions with optional NAME.meta.json metadata")
+    parser.add_argument("-o", "--output", default="leaderboard", metavar="OUT_DIR",
+                        help="folder to write leaderboard.{md,csv,json,html} into (default: leaderboard)")
+    parser.add_argument("--split", default="test", choices=("test", "train", "all"), help="gold split (default: test)")
+    parser.add_argument("--track", default="A", choices=("A", "B", "all"), help="quote track (default: A)")
+    parser.add_argument("--no-baselines", dest="baselines", action="store_false",
+                        help="do not add the baselines (and oracle rows)")
+    parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="N",
+                        help=f"refuse submission files larger than N bytes (default {DEFAULT_MAX_BYTES})")
+    parser.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
+    parser.add_argument("--seed", type=int, default=12345, help="bootstrap seed (default 12345)")
+    parser.add_argument("--data-dir", default=None, help="dataset folder (default: the packaged benchmark/data)")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.max_bytes <= 0:
+        raise InputError(f"--max-bytes: must be positive, got {args.max_bytes}")
+    if args.n_boot < 0:
+        raise InputError(f"--n-boot: must be >= 0, got {args.n_boot}")
+    board = build_leaderboard(args.submissions_dir, split=args.split, track=args.track, baselines=args.baselines,
+                              max_bytes=args.max_bytes, n_boot=args.n_boot, seed=args.seed,
+                              data_dir=args.data_dir, progress=True)
+    paths = write_leaderboard(board, args.output)
+    print(f"ranked {len(board['ranked'])} entries, {len(board['oracle'])} oracle rows, "
+          f"{len(board['invalid'])} invalid; wrote {', '.join(str(p) for p in paths)}")
+    for e in board["invalid"]:
+        print(f"invalid: {one_line(e['file'] or e['id'], 100)}: {e['errors'][0] if e['errors'] else ''}",
+              file=sys.stderr)
+    return 0

@@ -1,0 +1,447 @@
+"""`kremlin-reactions report SUBMISSION -o report.html`: a static HTML error report.
+
+Every article of the split is shown with the gold and the predicted quotes marked in its text. Each mark has a
+status, drawn with its own line style *and* an Okabe-Ito colour *and* a symbol in its number tag, so no status
+depends on colour alone:
+
+    matched        gold and prediction match; speaker and stance right         solid underline, bluish green, ✓
+    wrong speaker  matched, but the predicted speaker is not the gold speaker  double underline, blue, S
+    wrong stance   matched, but the predicted stance differs                   dashed overline, reddish purple, ≠
+                   (a pair can be both: double underline + dashed overline)
+    missed         gold quote no prediction matched                            thick underline on hatching, orange, ✗
+    spurious       prediction matched to no gold quote                         dotted box, vermillion, +
+    not scored     gold units the scorer does not count (optional, in          thin grey dotted underline, ○
+                   boilerplate, other track) and predictions it ignores
+
+Boilerplate regions (captions, widgets, sidebars) are shaded grey. Each mark's title (hover) and the side table
+next to the article give gold vs predicted speaker and stance. A score strip per document is at the top.
+
+The statuses come from the scorer's per-document `errors` (`benchmark.score(..., errors=True)`), so the counts on
+the page are the scorer's counts. Overlapping and nested marks are drawn from elementary segments between all
+span boundaries; overlapping marks get different underline offsets ("lanes"). The page has no script, a strict
+Content-Security-Policy, and every string from the submission or the article is HTML-escaped.
+"""
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmark.errors import InputError
+from benchmark.render import BASE_CSS, OKABE_ITO, esc, one_line, page, safe_link, screenshot
+
+HELP = "write a static HTML error report of a submission: gold and predicted quotes marked in each article"
+
+# status -> (label in the legend, tag symbol)
+STATUSES = {
+    "matched": ("matched: span, speaker and stance right", "\u2713"),
+    "wrong-speaker": ("wrong speaker (span matched)", "S"),
+    "wrong-stance": ("wrong stance (span matched)", "\u2260"),
+    "missed": ("missed gold quote", "\u2717"),
+    "spurious": ("spurious prediction (no gold quote)", "+"),
+    "not-scored": ("not scored: optional / boilerplate / other-track gold, or an ignored prediction", "\u25cb"),
+}
+MAX_LANES = 6
+SNIPPET = 90
+
+
+@dataclass
+class Mark:
+    """One highlighted thing in an article: a matched pair, a missed gold unit, a spurious or ignored prediction."""
+    start: int
+    end: int
+    statuses: tuple[str, ...]          # e.g. ("wrong-speaker", "wrong-stance")
+    gold: dict | None = None           # {"quote_id", "start", "end", "speaker", "stance"}
+    predicted: dict | None = None      # {"line", "start", "end", "speaker", "stance"}
+    note: str = ""
+    number: int = 0
+    lane: int = 0
+    css: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# geometry: lanes and elementary segments
+
+def assign_lanes(spans: list[tuple[int, int]]) -> list[int]:
+    """Interval-graph colouring: for spans sorted by (start, -end), the lowest lane free at each start, so two
+    overlapping spans never share a lane (and their underlines never sit on top of each other)."""
+    order = sorted(range(len(spans)), key=lambda k: (spans[k][0], -spans[k][1], k))
+    lane_end: list[int] = []          # lane -> end of the last span placed in it
+    lanes = [0] * len(spans)
+    for k in order:
+        start, end = spans[k]
+        for lane, busy_until in enumerate(lane_end):
+            if busy_until <= start:
+                lane_end[lane] = end
+                lanes[k] = lane
+                break
+        else:
+            lanes[k] = len(lane_end)
+            lane_end.append(end)
+    return lanes
+
+
+def segments(length: int, spans: list[tuple[int, int]]) -> list[tuple[int, int, list[int]]]:
+    """Cut [0, length) at every span boundary: (start, end, indices of the spans covering that piece), in text
+    order, covering the whole text. Empty spans cover nothing; spans are clipped to the text.
+
+    >>> segments(10, [(2, 6), (4, 8)])
+    [(0, 2, []), (2, 4, [0]), (4, 6, [0, 1]), (6, 8, [1]), (8, 10, [])]
+    """
+    clipped = [(max(0, min(s, length)), max(0, min(e, length))) for s, e in spans]
+    points = sorted({0, length, *(p for s, e in clipped if s < e for p in (s, e))})
+    starts: dict[int, list[int]] = {}
+    ends: dict[int, list[int]] = {}
+    for k, (s, e) in enumerate(clipped):
+        if s < e:
+            starts.setdefault(s, []).append(k)
+            ends.setdefault(e, []).append(k)
+    active: set[int] = set()
+    out = []
+    for a, b in zip(points, points[1:]):
+        active.difference_update(ends.get(a, ()))
+        active.update(starts.get(a, ()))
+        out.append((a, b, sorted(active)))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# marks from the scorer's errors
+
+def _gold_info(row: dict) -> dict:
+    return {"quote_id": row["quote_id"], "start": row["start"], "end": row["end"], "speaker": row.get("speaker"),
+            "stance": row.get("stance"), "type": row.get("type")}
+
+
+def _not_scored_reason(row: dict, track_types: tuple[str, ...]) -> str:
+    if row.get("optional"):
+        reason = row.get("optional_reason")
+        return "optional" + (f" ({reason})" if reason else "")
+    if row.get("in_boilerplate"):
+        return "in boilerplate"
+    if row.get("type") not in track_types:
+        return f"{row.get('type')} quote: not in this track"
+    return "not scored"
+
+
+def document_marks(text: str, gold_rows: list[dict], predictions: list, errors: dict,
+                   track_types: tuple[str, ...]) -> list[Mark]:
+    """The marks of one document, numbered in text order.
+
+    gold_rows: the document's gold quotes; predictions: its `PredictedQuote`s located by span; errors: the
+    scorer's `errors[doc_id]`. Matched pairs, missed and spurious come from the scorer; gold units it did not
+    count and predictions it ignored (in boilerplate, other track, matched to an optional unit) are 'not scored'.
+    """
+    marks: list[Mark] = []
+    by_id = {row["quote_id"]: row for row in gold_rows}
+    used_pred: dict[tuple, int] = {}
+    for m in errors.get("matched", []):
+        row = by_id[m["quote_id"]]
+        (gs, ge), (ps, pe) = m["gold"], m["predicted"]
+        statuses = tuple(s for s, bad in (("wrong-speaker", not m["speaker_correct"]),
+                                          ("wrong-stance", not m["stance_correct"])) if bad) or ("matched",)
+        note = "" if (gs, ge) == (ps, pe) else f"spans differ: gold {gs}\u2013{ge}, predicted {ps}\u2013{pe}"
+        marks.append(Mark(min(gs, ps), max(ge, pe), statuses, gold=_gold_info(row),
+                          predicted={"line": m["line"], "start": ps, "end": pe, "speaker": m["predicted_speaker"],
+                                     "stance": m["predicted_stance"]}, note=note))
+        key = (m["line"], ps, pe)
+        used_pred[key] = used_pred.get(key, 0) + 1
+    for g in errors.get("missed", []):
+        marks.append(Mark(g["start"], g["end"], ("missed",), gold=_gold_info(by_id[g["quote_id"]])))
+    for p in errors.get("spurious", []):
+        marks.append(Mark(p["start"], p["end"], ("spurious",),
+                          predicted={"line": p["line"], "start": p["start"], "end": p["end"],
+                                     "speaker": p.get("speaker"), "stance": p.get("stance")}))
+        key = (p["line"], p["start"], p["end"])
+        used_pred[key] = used_pred.get(key, 0) + 1
+    counted_gold = {m["quote_id"] for m in errors.get("matched", [])} | {g["quote_id"] for g in errors.get("missed", [])}
+    for row in gold_rows:
+        if row["quote_id"] not in counted_gold:
+            marks.append(Mark(row["start"], row["end"], ("not-scored",), gold=_gold_info(row),
+                              note="gold unit not scored: " + _not_scored_reason(row, track_types)))
+    for q in predictions:
+        key = (q.line, q.start, q.end)
+        if used_pred.get(key, 0) > 0:
+            used_pred[key] -= 1
+            continue
+        marks.append(Mark(q.start, q.end, ("not-scored",),
+                          predicted={"line": q.line, "start": q.start, "end": q.end, "speaker": q.speaker,
+                                     "stance": q.stance},
+                          note="prediction not scored (inside boilerplate, typed for another track, "
+                               "or matched to a gold unit that is not scored)"))
+    marks.sort(key=lambda m: (m.start, -m.end, _STATUS_ORDER[m.statuses[0]], m.gold is None))
+    for lane, (number, mark) in zip(assign_lanes([(m.start, m.end) for m in marks]), enumerate(marks, 1)):
+        mark.number, mark.lane = number, min(lane, MAX_LANES - 1)
+    return marks
+
+
+_STATUS_ORDER = {s: i for i, s in enumerate(STATUSES)}
+
+
+def _status_words(mark: Mark) -> str:
+    return " + ".join(s.replace("-", " ") for s in mark.statuses)
+
+
+def _who(value) -> str:
+    return "(none)" if value in (None, "") else one_line(value, 120)
+
+
+def mark_title(mark: Mark, text: str) -> str:
+    """Plain-text tooltip: number, status, gold vs predicted speaker and stance (escaped by the caller)."""
+    parts = [f"#{mark.number} {_status_words(mark)}"]
+    if mark.gold is not None:
+        parts.append(f"gold: {_who(mark.gold['speaker'])} | stance {_who(mark.gold['stance'])}")
+    if mark.predicted is not None:
+        parts.append(f"predicted (line {mark.predicted['line']}): {_who(mark.predicted['speaker'])} | "
+                     f"stance {_who(mark.predicted['stance'])}")
+    if mark.note:
+        parts.append(mark.note)
+    return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# HTML
+
+def _pct(value) -> str:
+    return "\u2013" if value is None else f"{100 * value:.1f}"
+
+
+def render_article(doc_id: str, text: str, marks: list[Mark], boilerplate: list[dict]) -> str:
+    """The article text as HTML: every piece between two boundaries wrapped in the spans of what covers it."""
+    anchor = _anchor(doc_id)
+    spans = [(m.start, m.end) for m in marks] + [(r["start"], r["end"]) for r in boilerplate]
+    n_marks = len(marks)
+    titles = [esc(mark_title(m, text)) for m in marks]
+    starts_at: dict[int, list[Mark]] = {}
+    for m in marks:
+        starts_at.setdefault(max(0, min(m.start, len(text))), []).append(m)
+    out = []
+    for a, b, covering in segments(len(text), spans):
+        for m in starts_at.pop(a, ()):
+            symbol = STATUSES[m.statuses[0]][1]
+            out.append(f'<a class="tag t-{m.statuses[0]}" href="#{anchor}-m{m.number}" '
+                       f'id="{anchor}-at{m.number}">{esc(symbol)}{m.number}</a>')
+        opened = 0
+        for k in covering:
+            if k >= n_marks:
+                region = boilerplate[k - n_marks]
+                out.append(f'<span class="bp" title="boilerplate: {esc(region.get("kind"))}">')
+                opened += 1
+        for k in sorted((k for k in covering if k < n_marks), key=lambda k: (marks[k].lane, k)):
+            m = marks[k]
+            classes = " ".join(["m", *m.statuses, f"l{m.lane}"])
+            out.append(f'<span class="{classes}" data-m="{m.number}" title="{titles[k]}">')
+            opened += 1
+        out.append(esc(text[a:b]))
+        out.append("</span>" * opened)
+    for ms in starts_at.values():           # marks at the very end of the text (empty spans)
+        for m in ms:
+            out.append(f'<a class="tag t-{m.statuses[0]}" href="#{anchor}-m{m.number}">'
+                       f'{esc(STATUSES[m.statuses[0]][1])}{m.number}</a>')
+    return "".join(out)
+
+
+def _anchor(doc_id: str) -> str:
+    return "doc-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in doc_id)
+
+
+def render_panel(doc_id: str, text: str, marks: list[Mark]) -> str:
+    """The side table: one row per mark with gold vs predicted speaker and stance."""
+    anchor = _anchor(doc_id)
+    rows = []
+    for m in marks:
+        span = m.gold or m.predicted
+        snippet = one_line(" ".join(text[span["start"]:span["end"]].split()), SNIPPET)
+        gold_sp = _who(m.gold["speaker"]) if m.gold else "\u2014"
+        pred_sp = _who(m.predicted["speaker"]) if m.predicted else "\u2014"
+        gold_st = _who(m.gold["stance"]) if m.gold else "\u2014"
+        pred_st = _who(m.predicted["stance"]) if m.predicted else "\u2014"
+        line = str(m.predicted["line"]) if m.predicted else ""
+        status = _status_words(m)
+        rows.append(
+            f'<tr id="{anchor}-m{m.number}" class="row-{m.statuses[0]}">'
+            f'<td class="num"><a href="#{anchor}-at{m.number}">{m.number}</a></td>'
+            f'<td><span class="tag t-{m.statuses[0]}">{esc(STATUSES[m.statuses[0]][1])}</span> {esc(status)}'
+            f'{"<br><small>" + esc(m.note) + "</small>" if m.note else ""}</td>'
+            f"<td>{esc(snippet)}</td>"
+            f'<td>{esc(gold_sp)}<br><span class="{"bad" if "wrong-speaker" in m.statuses else "pred"}">'
+            f"\u2192 {esc(pred_sp)}</span></td>"
+            f'<td>{esc(gold_st)}<br><span class="{"bad" if "wrong-stance" in m.statuses else "pred"}">'
+            f"\u2192 {esc(pred_st)}</span></td>"
+            f'<td class="num">{esc(line)}</td></tr>')
+    head = ("<tr><th>#</th><th>status</th><th>quote</th><th>speaker<br>gold \u2192 predicted</th>"
+            "<th>stance<br>gold \u2192 predicted</th><th>line</th></tr>")
+    return f'<table class="panel">\n{head}\n' + "\n".join(rows) + "\n</table>"
+
+
+def _legend() -> str:
+    items = []
+    for status, (label, symbol) in STATUSES.items():
+        items.append(f'<li><span class="tag t-{status}">{esc(symbol)}</span> '
+                     f'<span class="m {status} l0">{esc(label)}</span></li>')
+    items.append('<li><span class="m wrong-speaker wrong-stance l0">wrong speaker and wrong stance</span></li>')
+    items.append('<li><span class="bp">boilerplate region (caption, widget, sidebar, ...)</span></li>')
+    return '<ul class="legend">' + "".join(items) + "</ul>"
+
+
+def _counts(errors: dict) -> dict[str, int]:
+    matched = errors.get("matched", [])
+    return {
+        "matched": sum(1 for m in matched if m["speaker_correct"] and m["stance_correct"]),
+        "wrong-speaker": len(errors.get("wrong_speaker", [])),
+        "wrong-stance": len(errors.get("wrong_stance", [])),
+        "missed": len(errors.get("missed", [])),
+        "spurious": len(errors.get("spurious", [])),
+    }
+
+
+def _date_cell(d: dict) -> str:
+    ok = "\u2713" if d["exact"] else "\u2717"
+    return f'{ok} {esc(d["gold"] or "none")}<br><span class="pred">\u2192 {esc(_who(d["predicted"]))}</span>'
+
+
+def _outlet_cell(o: dict) -> str:
+    ok = "\u2713" if o["correct"] else "\u2717"
+    return f'{ok} {esc(_who(o["gold"]))}<br><span class="pred">\u2192 {esc(_who(o["predicted"]))}</span>'
+
+
+def render_strip(docs: list[dict], results: dict) -> str:
+    """The per-document score strip."""
+    head = ("<tr><th>document</th><th>overall</th><th>quotes P / R / F1</th><th>\u2713 matched</th>"
+            "<th>S wrong speaker</th><th>\u2260 wrong stance</th><th>\u2717 missed</th><th>+ spurious</th>"
+            "<th>attribution acc.</th><th>stance acc.</th><th>date gold \u2192 predicted</th>"
+            "<th>outlet gold \u2192 predicted</th></tr>")
+    rows = []
+    for d in docs:
+        doc_id = d["doc_id"]
+        pd = results["per_document"][doc_id]
+        ov = pd["quotes"]["overlap"]
+        c = _counts(results["errors"][doc_id])
+        rows.append(
+            f'<tr><td><a href="#{_anchor(doc_id)}">{esc(doc_id)}</a><br><small>{esc(one_line(d.get("headline"), 70))}'
+            f'</small></td><td class="num">{_pct(pd["overall"])}</td>'
+            f'<td class="num">{_pct(ov["precision"])} / {_pct(ov["recall"])} / {_pct(ov["f1"])}</td>'
+            + "".join(f'<td class="num c-{k}">{v}</td>' for k, v in c.items())
+            + f'<td class="num">{_pct(pd["attribution"]["accuracy"])}</td>'
+            f'<td class="num">{_pct(pd["stance"]["accuracy"])}</td>'
+            f"<td>{_date_cell(pd['date'])}</td><td>{_outlet_cell(pd['outlet'])}</td></tr>")
+    return '<table class="strip">\n' + head + "\n" + "\n".join(rows) + "\n</table>"
+
+
+REPORT_CSS = BASE_CSS + f"""\
+.legend {{ list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.3em 1.4em; line-height: 2.2; }}
+.doc {{ display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1.2em; align-items: start; }}
+@media (max-width: 900px) {{ .doc {{ grid-template-columns: minmax(0, 1fr); }} }}
+.article {{ white-space: pre-wrap; overflow-wrap: anywhere; line-height: 2.3; font: 15px/2.3 Georgia, "DejaVu Serif",
+            serif; border: 1px solid #ccc; padding: 0.6em 0.9em; }}
+.panel {{ font-size: 0.85em; }} .panel td {{ overflow-wrap: anywhere; }}
+.pred {{ color: #444; }} .bad {{ font-weight: bold; text-decoration: underline; }}
+.meta {{ color: #333; }}
+.m {{ border-radius: 1px; }}
+{"".join(f".l{k} {{ padding-bottom: {1 + 4 * k}px; padding-top: {1 + 3 * k}px; }}" for k in range(MAX_LANES))}
+.matched {{ border-bottom: 3px solid {OKABE_ITO['bluish_green']}; background-color: rgba(0, 158, 115, 0.13); }}
+.wrong-speaker {{ border-bottom: 5px double {OKABE_ITO['blue']}; background-color: rgba(0, 114, 178, 0.12); }}
+.wrong-stance {{ border-top: 3px dashed {OKABE_ITO['reddish_purple']}; background-color: rgba(204, 121, 167, 0.16); }}
+.missed {{ border-bottom: 4px solid {OKABE_ITO['orange']};
+          background-image: repeating-linear-gradient(135deg, rgba(230, 159, 0, 0.32) 0 3px, transparent 3px 7px); }}
+.spurious {{ border-bottom: 3px dotted {OKABE_ITO['vermillion']}; background-color: rgba(213, 94, 0, 0.10); }}
+.not-scored {{ border-bottom: 2px dashed #8a8a8a; }}
+.bp {{ background-color: #dcdcdc; color: #333; }}
+.tag {{ font: bold 10px/1 system-ui, "DejaVu Sans", sans-serif; vertical-align: super; text-decoration: none;
+        padding: 0 2px; margin: 0 1px; border-radius: 3px; color: #fff; }}
+.t-matched {{ background: {OKABE_ITO['bluish_green']}; }} .t-wrong-speaker {{ background: {OKABE_ITO['blue']}; }}
+.t-wrong-stance {{ background: #A0457A; }} .t-missed {{ background: #A86F00; }}
+.t-spurious {{ background: {OKABE_ITO['vermillion']}; }} .t-not-scored {{ background: #6b6b6b; }}
+"""
+
+
+def render_report(results: dict, gold_docs: list[dict], gold_quotes: list[dict], submission, title: str) -> str:
+    """The whole report page from the scorer's results (with errors) and the gold rows."""
+    from benchmark.scoring.core import TRACKS
+
+    track_types = TRACKS[results["options"]["track"]]
+    by_doc: dict[str, list[dict]] = {}
+    for row in gold_quotes:
+        by_doc.setdefault(row["doc_id"], []).append(row)
+    o = results
+    iv = o["intervals"].get("overall")
+    ci = f' <span class="ci">[{_pct(iv["low"])}, {_pct(iv["high"])}] 95% bootstrap over documents</span>' if iv else ""
+    summary = (
+        f"<p>overall <b>{_pct(o['overall'])}</b>{ci} \u00b7 quotes F1 (overlap) {_pct(o['quotes']['overlap']['f1'])}"
+        f" \u00b7 exact F1 {_pct(o['quotes']['exact']['f1'])} \u00b7 attribution F1 {_pct(o['attribution']['f1'])}"
+        f" \u00b7 stance macro-F1 (end to end) {_pct(o['stance_e2e']['macro_f1'])}"
+        f" \u00b7 date {_pct(o['date']['accuracy'])} \u00b7 outlet {_pct(o['outlet']['accuracy'])} (all in %)</p>"
+        f'<p class="sig">{esc(o["signature"])}</p>')
+    if o.get("not_attempted"):
+        summary += f'<p class="note">not attempted (scored 0): {esc(", ".join(o["not_attempted"]))}</p>'
+    for w in o.get("warnings", []):
+        summary += f'<p class="note">{esc(one_line(w, 300))}</p>'
+    parts = [f"<h1>Error report: {esc(title)}</h1>", summary, "<h2>Legend</h2>", _legend(),
+             "<h2>Scores per document</h2>", render_strip(gold_docs, results)]
+    for d in gold_docs:
+        doc_id, text = d["doc_id"], d["text"]
+        pred_doc = submission.documents.get(doc_id)
+        predictions = [q for q in (pred_doc.quotes if pred_doc is not None and pred_doc.quotes else [])
+                       if q.quote_id is None]
+        marks = document_marks(text, by_doc.get(doc_id, []), predictions, o["errors"][doc_id], track_types)
+        pd = o["per_document"][doc_id]
+        meta = (f'<p class="meta">outlet: {_outlet_cell(pd["outlet"])} \u00b7 published: {_date_cell(pd["date"])}'
+                f' \u00b7 {len(marks)} marks</p>').replace("<br>", " ")
+        if pred_doc is None:
+            meta += '<p class="note">no prediction for this document (scored as predicting nothing)</p>'
+        n_by_id = sum(1 for q in (pred_doc.quotes or []) if q.quote_id is not None) if pred_doc is not None else 0
+        if n_by_id:
+            meta += (f'<p class="note">{n_by_id} predictions located by quote_id (gold spans given) are scored '
+                     "in the gold_spans subtask and not drawn here</p>")
+        parts.append(
+            f'<section id="{_anchor(doc_id)}"><h2>{esc(doc_id)}: {esc(one_line(d.get("headline"), 200))}</h2>'
+            f'{meta}<div class="doc"><div class="article">{render_article(doc_id, text, marks, d.get("boilerplate") or [])}'
+            f'</div><div>{render_panel(doc_id, text, marks)}</div></div></section>')
+    return page(f"Error report: {title}", "\n".join(parts) + "\n", REPORT_CSS)
+
+
+def build_report(submission_path: str | Path, out: str | Path, split: str = "test", track: str = "A",
+                 data_dir: str | Path | None = None, n_boot: int = 1000) -> dict:
+    """Score `submission_path` with errors, write the HTML report to `out`; returns the scorer's results."""
+    from benchmark.scoring import load_gold, score
+    from benchmark.submission import read_submission
+
+    docs, quotes, _ = load_gold(split, data_dir)
+    texts = {d["doc_id"]: d["text"] for d in docs}
+    submission = read_submission(submission_path, texts, {q["quote_id"] for q in quotes})
+    results = score(submission, split=split, track=track, data_dir=data_dir, n_boot=n_boot, errors=True)
+    html_text = render_report(results, docs, quotes, submission, Path(submission_path).name)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(html_text, encoding="utf-8")
+    return results
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("submission", help="submission file (JSONL, one object per document)")
+    parser.add_argument("-o", "--output", default="report.html", help="HTML file to write (default: report.html)")
+    parser.add_argument("--split", default="test", choices=("test", "train", "all"), help="gold split (default: test)")
+    parser.add_argument("--track", default="A", choices=("A", "B", "all"), help="quote track (default: A)")
+    parser.add_argument("--data-dir", default=None, help="dataset folder (default: the packaged benchmark/data)")
+    parser.add_argument("--screenshot", metavar="PNG", default=None,
+                        help="also save a PNG of the top of the page, rendered by headless Chromium")
+    parser.add_argument("--screenshot-size", metavar="WxH", default="1280x900",
+                        help="window size of the screenshot (default: 1280x900)")
+
+
+def run(args: argparse.Namespace) -> int:
+    build_report(args.submission, args.output, split=args.split, track=args.track, data_dir=args.data_dir)
+    print(f"wrote {args.output}")
+    if args.screenshot:
+        try:
+            width, height = (int(x) for x in args.screenshot_size.lower().split("x"))
+        except ValueError:
+            raise InputError(f"--screenshot-size: expected WIDTHxHEIGHT such as 1280x900, got "
+                             f"{args.screenshot_size!r}") from None
+        try:
+            png = screenshot(args.output, args.screenshot, width, height)
+        except (RuntimeError, OSError) as err:
+            print(f"screenshot: {err}", file=__import__("sys").stderr)
+            return 1
+        print(f"wrote {png}")
+    return 0
