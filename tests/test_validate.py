@@ -762,3 +762,60 @@ def test_fingerprint_is_location_independent_and_content_sensitive(tmp_path):
     f = Folder(root)
     f.edit_quote(any_quote, lambda q, d, t: q.update(note="changed"))
     assert G.annotations_fingerprint(root) != G.annotations_fingerprint(FIXTURE)
+
+
+# --------------------------------------------------------------------------------------------- never a traceback
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-10, 10**6) | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
+    max_leaves=6,
+)
+
+
+def _paths(value, prefix=()):
+    yield prefix
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _paths(v, prefix + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _paths(v, prefix + (i,))
+
+
+_FIXTURE_GOLD = json.loads((FIXTURE / "gold" / "900_bridge.json").read_text(encoding="utf-8"))
+_FIXTURE_PATHS = list(_paths(_FIXTURE_GOLD))[1:]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(where=st.integers(0, len(_FIXTURE_PATHS) - 1), value=JSON_VALUES, delete=st.booleans())
+def test_random_damage_never_raises(tmp_path_factory, where, value, delete):
+    root = copy_annotations(FIXTURE, tmp_path_factory.mktemp("fuzz") / "annotations")
+    data = copy.deepcopy(_FIXTURE_GOLD)
+    path = _FIXTURE_PATHS[where]
+    parent = data
+    for key in path[:-1]:
+        parent = parent[key]
+    if delete:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    Folder.save(root / "gold" / "900_bridge.json", data)
+    result = validate(root)
+    for line in result.problems:
+        assert re.match(r"^\S+:\d+: \S", line), line
+    if data != _FIXTURE_GOLD and not result.ok:
+        assert any("900_bridge.json" in line for line in result.problems)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
+def test_arbitrary_bytes_never_raise(tmp_path_factory, raw):
+    root = copy_annotations(FIXTURE, tmp_path_factory.mktemp("bytes") / "annotations")
+    (root / "gold" / "901_rain.json").write_bytes(raw)
+    (root / "speakers.json").write_bytes(raw)
+    result = validate(root)
+    assert not result.ok
+    assert all(re.match(r"^\S+:\d+: \S", line) for line in result.problems)
