@@ -238,6 +238,18 @@ def test_two_folders_with_the_same_name_get_their_own_rows(tmp_path):
     assert content_hash(a) != content_hash(b)
 
 
+@committed
+@pytest.mark.slow
+def test_the_cards_quick_start_runs(tmp_path):
+    card = (DATA_DIR / "README.md").read_text(encoding="utf-8")
+    snippet = card.split("```python\n", 1)[1].split("```", 1)[0]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "HF_DATASETS_CACHE": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", snippet], cwd=tmp_path, env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split()[0] in ("favor", "against", "neutral", "none")
+
+
 # ---------------------------------------------------------------------------------- installed wheel
 @committed
 @pytest.mark.slow
