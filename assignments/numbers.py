@@ -1,0 +1,157 @@
+"""The "what good looks like" tables of the handouts, generated from real runs -- never typed by hand.
+
+    python -m assignments.numbers            # print the tables
+    python -m assignments.numbers --write    # rewrite them between the markers in assignments/0*.md
+    python -m assignments.numbers --check    # exit 1 when a handout is out of date (run by the test suite)
+
+Each table scores, on the test split, the handout's starter exactly as `kremlin-reactions evaluate STARTER` does
+(fit on train if it has fit, extract on test, `benchmark.score`) and the baselines exactly as `kremlin-reactions
+results` does (`baselines.run_baselines`), with the same seed, so the numbers agree with those commands.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+START, END = "<!-- numbers:start -->", "<!-- numbers:end -->"
+SPLIT = "test"
+COMMAND = "python -m assignments.numbers --write"
+
+# task of a metric: a task that was not attempted shows "n/a" (it counts as 0)
+TASK_OF = {"quotes": "quotes", "attribution": "attribution", "stance": "stance", "stance_e2e": "stance",
+           "date": "date", "outlet": "outlet", "overall": None}
+BASELINE_LABEL = {"floor": "floor baseline", "floor-meta": "floor-meta baseline", "rules": "rules baseline",
+                  "sklearn-stance": "sklearn-stance baseline"}
+
+# handout -> its starter, the baselines to show, and its columns: (results key, track, column header)
+HANDOUTS: dict[str, dict] = {
+    "01-quote-detection.md": {
+        "starter": "assignments.starters.quotes_starter:Starter",
+        "baselines": ["floor", "rules"],
+        "columns": [("quotes.exact.f1", "A", "Track A exact F1"), ("quotes.overlap.f1", "A", "Track A overlap F1"),
+                    ("quotes.overlap.f1", "B", "Track B overlap F1")],
+    },
+    "02-speaker-attribution.md": {
+        "starter": "assignments.starters.attribution_starter:Starter",
+        "baselines": ["floor", "rules"],
+        "columns": [("quotes.overlap.f1", "A", "quotes found (overlap F1)"),
+                    ("attribution.accuracy", "A", "speaker accuracy on found quotes"),
+                    ("attribution.f1", "A", "attribution F1 (end to end)")],
+    },
+    "03-stance-sklearn.md": {
+        "starter": "assignments.starters.stance_starter:Starter",
+        "baselines": ["floor", "rules", "sklearn-stance"],
+        "columns": [("stance.macro_f1", "A", "stance macro-F1 on found quotes"),
+                    ("stance.f_avg", "A", "F_avg (favor, against)"),
+                    ("stance_e2e.macro_f1", "A", "stance macro-F1 end to end")],
+    },
+    "04-date-and-outlet.md": {
+        "starter": "assignments.starters.metadata_starter:Starter",
+        "baselines": ["floor", "floor-meta", "rules"],
+        "columns": [("date.accuracy", "A", "date exact-day accuracy"), ("outlet.accuracy", "A", "outlet accuracy")],
+    },
+}
+
+
+def run_starter(spec: str, split: str = SPLIT, data_dir: str | None = None) -> list[dict]:
+    """Predictions of a starter, as `kremlin-reactions evaluate SPEC --split SPLIT` makes them."""
+    from benchmark.dataset import read_rows
+    from benchmark.runner import fit_extractor, load_extractor, run_extractor
+
+    extractor = load_extractor(spec)
+    fit_extractor(extractor, read_rows("documents", "train", data_dir), read_rows("quotes", "train", data_dir))
+    return run_extractor(extractor, read_rows("documents", split, data_dir), progress=False)
+
+
+def _value(results: dict, key: str) -> float:
+    for part in key.split("."):
+        results = results[part]
+    return float(results)
+
+
+def cell(results: dict, key: str) -> str:
+    task = TASK_OF[key.split(".")[0]]
+    if task is not None and task in results.get("not_attempted", ()):
+        return "n/a"
+    interval = results["intervals"].get(key)
+    text = f"{_value(results, key):.3f}"
+    return text + (f" [{interval['low']:.2f}, {interval['high']:.2f}]" if interval else "")
+
+
+def table(name: str, data_dir: str | None = None, _cache: dict | None = None) -> str:
+    """The Markdown block for one handout (between the markers)."""
+    import benchmark
+    from baselines import run_baselines
+
+    spec = HANDOUTS[name]
+    cache = _cache if _cache is not None else {}
+    rows = {f"starter `{spec['starter']}`": ("starter", spec["starter"])}
+    rows.update({BASELINE_LABEL[b]: ("baseline", b) for b in spec["baselines"]})
+    tracks = sorted({track for _, track, _ in spec["columns"]})
+    lines = ["| extractor | " + " | ".join(header for _, _, header in spec["columns"]) + " |",
+             "|---|" + "---|" * len(spec["columns"])]
+    signatures = {}
+    for label, (kind, what) in rows.items():
+        if (kind, what) not in cache:
+            cache[(kind, what)] = (run_starter(what, SPLIT, data_dir) if kind == "starter"
+                                   else run_baselines(SPLIT, data_dir=data_dir, names=[what])[what])
+        predictions = cache[(kind, what)]
+        scored = {}
+        for track in tracks:
+            if (kind, what, track) not in cache:
+                cache[(kind, what, track)] = benchmark.score(predictions, split=SPLIT, track=track, data_dir=data_dir)
+            scored[track] = cache[(kind, what, track)]
+            signatures[track] = scored[track]["signature"]
+        lines.append(f"| {label} | " + " | ".join(cell(scored[track], key) for key, track, _ in spec["columns"]) + " |")
+    commands = [f"`kremlin-reactions evaluate {spec['starter']}`"] + ["`kremlin-reactions results`"]
+    return "\n".join([
+        START,
+        f"Test split (the three 2024 articles); [low, high] = 95% bootstrap interval over documents; n/a = task not "
+        f"attempted. Generated by `{COMMAND}`, which runs the same code as {' and '.join(commands)}.",
+        "",
+        *lines,
+        "",
+        *[f"Signature: `{signatures[t]}`" for t in tracks],
+        END,
+    ])
+
+
+def replace_block(text: str, block: str, name: str) -> str:
+    start, end = text.find(START), text.find(END)
+    if start < 0 or end < start:
+        raise ValueError(f"{name}: no {START} ... {END} markers")
+    return text[:start] + block + text[end + len(END):]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assignments.numbers", description=__doc__.split("\n")[0])
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--write", action="store_true", help="rewrite the tables in the handouts")
+    action.add_argument("--check", action="store_true", help="exit 1 if a handout's table is out of date")
+    parser.add_argument("--data", default=None, help="dataset folder (default: the packaged one)")
+    args = parser.parse_args(argv)
+    cache: dict = {}
+    stale = []
+    for name in HANDOUTS:
+        block = table(name, args.data, cache)
+        path = HERE / name
+        if args.write or args.check:
+            old = path.read_text(encoding="utf-8")
+            new = replace_block(old, block, name)
+            if args.write and new != old:
+                path.write_text(new, encoding="utf-8")
+                print(f"updated {path}", file=sys.stderr)
+            elif args.check and new != old:
+                stale.append(name)
+        else:
+            print(f"## {name}\n{block}\n")
+    if stale:
+        print(f"out of date: {', '.join(stale)}; run `{COMMAND}`", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
