@@ -24,6 +24,8 @@ Content-Security-Policy, and every string from the submission or the article is 
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -329,12 +331,14 @@ def render_strip(docs: list[dict], results: dict) -> str:
 
 
 REPORT_CSS = BASE_CSS + f"""\
+body {{ max-width: 110em; }}
 .legend {{ list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.3em 1.4em; line-height: 2.2; }}
 .doc {{ display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1.2em; align-items: start; }}
 @media (max-width: 900px) {{ .doc {{ grid-template-columns: minmax(0, 1fr); }} }}
-.article {{ white-space: pre-wrap; overflow-wrap: anywhere; line-height: 2.3; font: 15px/2.3 Georgia, "DejaVu Serif",
-            serif; border: 1px solid #ccc; padding: 0.6em 0.9em; }}
-.panel {{ font-size: 0.85em; }} .panel td {{ overflow-wrap: anywhere; }}
+.article {{ white-space: pre-wrap; overflow-wrap: anywhere; font: 14px/2.3 Georgia, "DejaVu Serif", serif;
+            border: 1px solid #ccc; padding: 0.6em 0.9em; }}
+.panel {{ font-size: 0.85em; }} .panel td, .strip td {{ overflow-wrap: anywhere; }}
+.strip {{ width: 100%; }} .strip a {{ white-space: nowrap; }}
 .pred {{ color: #444; }} .bad {{ font-weight: bold; text-decoration: underline; }}
 .meta {{ color: #333; }}
 .m {{ border-radius: 1px; }}
@@ -373,7 +377,7 @@ def render_report(results: dict, gold_docs: list[dict], gold_quotes: list[dict],
         f" \u00b7 date {_pct(o['date']['accuracy'])} \u00b7 outlet {_pct(o['outlet']['accuracy'])} (all in %)</p>"
         f'<p class="sig">{esc(o["signature"])}</p>')
     if o.get("not_attempted"):
-        summary += f'<p class="note">not attempted (scored 0): {esc(", ".join(o["not_attempted"]))}</p>'
+        summary += f'<p class="note">tasks not attempted: {esc(", ".join(o["not_attempted"]))}</p>'
     for w in o.get("warnings", []):
         summary += f'<p class="note">{esc(one_line(w, 300))}</p>'
     parts = [f"<h1>Error report: {esc(title)}</h1>", summary, "<h2>Legend</h2>", _legend(),
@@ -400,48 +404,72 @@ def render_report(results: dict, gold_docs: list[dict], gold_quotes: list[dict],
     return page(f"Error report: {title}", "\n".join(parts) + "\n", REPORT_CSS)
 
 
-def build_report(submission_path: str | Path, out: str | Path, split: str = "test", track: str = "A",
-                 data_dir: str | Path | None = None, n_boot: int = 1000) -> dict:
-    """Score `submission_path` with errors, write the HTML report to `out`; returns the scorer's results."""
+def build_report(predictions, out: str | Path, split: str = "test", track: str = "A",
+                 data_dir: str | Path | None = None, n_boot: int = 1000, title: str | None = None) -> dict:
+    """Score `predictions` (a submission path, or a list of submission dicts) with errors and write the HTML
+    report to `out`; returns the scorer's results."""
     from benchmark.scoring import load_gold, score
     from benchmark.submission import read_submission
 
     docs, quotes, _ = load_gold(split, data_dir)
     texts = {d["doc_id"]: d["text"] for d in docs}
-    submission = read_submission(submission_path, texts, {q["quote_id"] for q in quotes})
+    if title is None:
+        title = Path(predictions).name if isinstance(predictions, (str, Path)) else "predictions"
+    submission = read_submission(predictions, texts, {q["quote_id"] for q in quotes}, name=title)
     results = score(submission, split=split, track=track, data_dir=data_dir, n_boot=n_boot, errors=True)
-    html_text = render_report(results, docs, quotes, submission, Path(submission_path).name)
+    html_text = render_report(results, docs, quotes, submission, title)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(html_text, encoding="utf-8")
+    out.write_text(html_text, encoding="utf-8", newline="\n")
     return results
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("submission", help="submission file (JSONL, one object per document)")
+    parser.add_argument("submission", nargs="?", help="submission file (JSONL, one object per document)")
+    parser.add_argument("--baseline", metavar="NAME", default=None,
+                        help="report on a baseline's predictions instead of a file (e.g. rules; see "
+                             "`kremlin-reactions results`)")
     parser.add_argument("-o", "--output", default="report.html", help="HTML file to write (default: report.html)")
     parser.add_argument("--split", default="test", choices=("test", "train", "all"), help="gold split (default: test)")
     parser.add_argument("--track", default="A", choices=("A", "B", "all"), help="quote track (default: A)")
     parser.add_argument("--data-dir", default=None, help="dataset folder (default: the packaged benchmark/data)")
     parser.add_argument("--screenshot", metavar="PNG", default=None,
                         help="also save a PNG of the top of the page, rendered by headless Chromium")
-    parser.add_argument("--screenshot-size", metavar="WxH", default="1280x900",
-                        help="window size of the screenshot (default: 1280x900)")
+    parser.add_argument("--screenshot-size", metavar="WxH", default="1280x1500",
+                        help="window size of the screenshot (default: 1280x1500)")
+
+
+# The README's screenshot is made by this command (run from the repository root):
+README_SCREENSHOT_COMMAND = ("kremlin-reactions report --baseline rules -o error-report.html "
+                             "--screenshot assignments/img/error-report.png")
 
 
 def run(args: argparse.Namespace) -> int:
-    build_report(args.submission, args.output, split=args.split, track=args.track, data_dir=args.data_dir)
-    print(f"wrote {args.output}")
+    if (args.submission is None) == (args.baseline is None):
+        raise InputError("report: give either a SUBMISSION file or --baseline NAME (exactly one)")
+    size = None
     if args.screenshot:
         try:
-            width, height = (int(x) for x in args.screenshot_size.lower().split("x"))
+            size = tuple(int(x) for x in args.screenshot_size.lower().split("x"))
+            if len(size) != 2 or min(size) <= 0:
+                raise ValueError
         except ValueError:
-            raise InputError(f"--screenshot-size: expected WIDTHxHEIGHT such as 1280x900, got "
+            raise InputError(f"--screenshot-size: expected WIDTHxHEIGHT such as 1280x1500, got "
                              f"{args.screenshot_size!r}") from None
+    if args.baseline is not None:
+        from baselines.results import run_baselines
+
+        predictions = run_baselines(args.split, data_dir=args.data_dir, oracles=True, names=[args.baseline])
+        build_report(predictions[args.baseline], args.output, split=args.split, track=args.track,
+                     data_dir=args.data_dir, title=f"baseline {args.baseline}")
+    else:
+        build_report(args.submission, args.output, split=args.split, track=args.track, data_dir=args.data_dir)
+    print(f"wrote {args.output}")
+    if size is not None:
         try:
-            png = screenshot(args.output, args.screenshot, width, height)
-        except (RuntimeError, OSError) as err:
-            print(f"screenshot: {err}", file=__import__("sys").stderr)
+            png = screenshot(args.output, args.screenshot, *size)
+        except (RuntimeError, OSError, subprocess.SubprocessError) as err:
+            print(f"screenshot: {err}", file=sys.stderr)
             return 1
         print(f"wrote {png}")
     return 0
