@@ -17,6 +17,7 @@ import argparse
 import bisect
 import datetime
 import difflib
+import functools
 import json
 import re
 from collections import Counter
@@ -117,6 +118,7 @@ def speakers_schema() -> dict:
     return _obj({"speakers": {"type": "array", "items": speaker}})
 
 
+@functools.lru_cache(maxsize=None)
 def _validator_class():
     import jsonschema
 
@@ -193,32 +195,35 @@ class _Positions:
         return end
 
 
-def _load_json(path: Path, display: str, report: "_Report") -> tuple[Any, _Positions | None]:
-    """Parse a JSON file; on any failure report it and return (None, None)."""
+def _load_json(path: Path, display: str, report: "_Report") -> tuple[Any, str | None, bool]:
+    """Parse a JSON file: (value, source text, whether some object repeats a key).
+    On any failure report it and return (None, None, False)."""
     try:
         raw = path.read_bytes()
     except OSError as err:
         report.add(display, 1, None, None, f"cannot read file: {err.strerror or err}")
-        return None, None
+        return None, None, False
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         report.add(display, line, None, None, f"not valid UTF-8 (byte {raw[err.start]:#04x} at byte offset {err.start})")
-        return None, None
+        return None, None, False
+    repeated = []
+
+    def pairs(items: list) -> dict:
+        if len({k for k, _ in items}) != len(items):
+            repeated.append(True)
+        return dict(items)
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as err:
         report.add(display, err.lineno, None, None, f"invalid JSON: {err.msg} (column {err.colno})")
-        return None, None
+        return None, None, False
     except RecursionError:
         report.add(display, 1, None, None, "invalid JSON: nested too deeply")
-        return None, None
-    try:
-        positions = _Positions(text)
-    except (RecursionError, ValueError, IndexError):  # pragma: no cover - json.loads accepted it
-        positions = None
-    return value, positions
+        return None, None, False
+    return value, text, bool(repeated)
 
 
 # --------------------------------------------------------------------------------------------- reporting
@@ -277,11 +282,29 @@ def _type_name(value: Any) -> str:
 class _FileContext:
     """Knows how to name things inside one JSON file (quote id / boilerplate[i] / speaker id) and their lines."""
 
-    def __init__(self, display: str, data: Any, positions: _Positions | None, kind: str):
-        self.display, self.data, self.positions, self.kind = display, data, positions, kind
+    def __init__(self, display: str, data: Any, source: str, kind: str, repeated_keys: bool = False):
+        self.display, self.data, self.source, self.kind = display, data, source, kind
+        self.repeated_keys = repeated_keys
+        self._positions: _Positions | None = None
+
+    @property
+    def positions(self) -> _Positions | None:
+        """Built only when a problem needs a line number (valid files never pay for it)."""
+        if self._positions is None:
+            try:
+                self._positions = _Positions(self.source)
+            except (RecursionError, ValueError, IndexError):  # pragma: no cover - json.loads accepted it
+                return None
+        return self._positions
 
     def line(self, path: tuple) -> int:
         return self.positions.line(path) if self.positions else 1
+
+    def report_repeated_keys(self, report: "_Report") -> None:
+        if self.repeated_keys and self.positions:
+            for dup_path, line in self.positions.duplicates:
+                what, fld = self.split(dup_path)
+                report.add(self.display, line, what, fld, "duplicate key (JSON keeps only the last value)")
 
     def _item_name(self, container: str, index: int) -> str:
         try:
@@ -324,7 +347,7 @@ def _field_name(path: tuple) -> str:
 def _schema_problems(ctx: _FileContext, schema: dict, report: _Report) -> set[tuple]:
     """Check `ctx.data` against `schema`; report each problem; return the paths that had one."""
     bad: set[tuple] = set()
-    validator = _validator_class()(schema)
+    validator = _validator_class()(schema)  # schemas are small dicts; building them per file is cheap
     for err in validator.iter_errors(ctx.data):
         path = tuple(err.absolute_path)
         kind = err.validator
@@ -484,9 +507,6 @@ def _check_gold(ctx: _FileContext, doc_id: str, text: str | None, sha: str | Non
                     "in_boilerplate": 0, "boilerplate_regions": 0, "speakers": 0}
     if not isinstance(data, dict):
         return counts
-    for dup_path, line in ctx.positions.duplicates if ctx.positions else ():
-        what, fld = ctx.split(dup_path)
-        report.add(ctx.display, line, what, fld, "duplicate key (JSON keeps only the last value)")
 
     if isinstance(data.get("doc_id"), str) and data["doc_id"] != doc_id:
         ctx.add(report, ("doc_id",), f"{data['doc_id']!r} does not match the file name {doc_id!r}")
@@ -673,13 +693,11 @@ def validate(path: str | Path = "annotations", documents_dir: str | Path | None 
     speakers_path = root / "speakers.json"
     speakers: dict[str, dict] | None = None
     if speakers_path.is_file():
-        data, positions = _load_json(speakers_path, str(speakers_path), report)
-        if data is not None:
-            ctx = _FileContext(str(speakers_path), data, positions, "speakers")
+        data, source, repeated = _load_json(speakers_path, str(speakers_path), report)
+        if source is not None:
+            ctx = _FileContext(str(speakers_path), data, source, "speakers", repeated)
+            ctx.report_repeated_keys(report)
             speakers = _check_speakers(ctx, set(texts), report)
-            for dup_path, line in positions.duplicates if positions else ():
-                what, fld = ctx.split(dup_path)
-                report.add(ctx.display, line, what, fld, "duplicate key (JSON keeps only the last value)")
     else:
         report.add(str(speakers_path), 1, None, None, "file not found")
 
@@ -693,10 +711,11 @@ def validate(path: str | Path = "annotations", documents_dir: str | Path | None 
         text, sha = texts.get(doc_id, (None, None))
         if doc_id not in texts:
             report.add(display, 1, None, None, f"no text file {docs_dir / (doc_id + '.txt')}")
-        data, positions = _load_json(gold_path, display, report)
-        if data is None:
+        data, source, repeated = _load_json(gold_path, display, report)
+        if source is None:
             continue
-        ctx = _FileContext(display, data, positions, "gold")
+        ctx = _FileContext(display, data, source, "gold", repeated)
+        ctx.report_repeated_keys(report)
         if not isinstance(data, dict):
             ctx.add(report, (), f"expected a JSON object at the top level, got {_type_name(data)}")
             continue

@@ -500,6 +500,13 @@ def top_level_list(f):
 
 
 @case
+def top_level_null(f):
+    path = f.gold_paths()[-1]
+    path.write_text("null\n", encoding="utf-8")
+    return [f"{path}:1: expected a JSON object at the top level, got null"]
+
+
+@case
 def invalid_json(f):
     path = f.gold_paths()[0]
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
