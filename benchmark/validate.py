@@ -355,9 +355,10 @@ def _schema_problems(ctx: _FileContext, schema: dict, report: _Report) -> set[tu
             for key in err.validator_value:
                 if isinstance(err.instance, dict) and key not in err.instance:
                     bad.add(path + (key,))
-                    what, _ = ctx.split(path + (key,))
-                    ctx.add(report, path + (key,), "missing required field (write null when there is none)"
-                            if "null" in str(err.schema["properties"][key].get("type", "")) else "missing required field")
+                    types = err.schema["properties"][key].get("type")
+                    nullable = isinstance(types, list) and "null" in types
+                    ctx.add(report, path + (key,),
+                            "missing required field (write null when there is none)" if nullable else "missing required field")
             continue
         if kind == "additionalProperties":
             allowed = list(err.schema.get("properties", {}))
