@@ -81,14 +81,18 @@ def run_baselines(split: str = "test", *, data_dir: str | Path | None = None, or
 
 def _predict(cls: type, oracle: bool, documents: list[dict], train_documents: list[dict], train_quotes: list[dict],
              data_dir) -> list[dict]:
-    """Fit on train (never on the document being predicted), then extract, document by document in order."""
-    from benchmark.runner import fit_extractor, run_extractor
+    """Fit on train (never on the document being predicted), then extract, document by document in order.
+    Each prediction comes back as plain JSON data with keys in the runner's canonical order."""
+    from benchmark.runner import fit_extractor, run_extractor, to_json_object
 
     def make():
         return cls(data_dir=data_dir) if oracle else cls()
 
+    def run(extractor, docs: list[dict]) -> list[dict]:
+        return [to_json_object(p, d["doc_id"]) for p, d in zip(run_extractor(extractor, docs, progress=False), docs)]
+
     if not callable(getattr(cls, "fit", None)):
-        return run_extractor(make(), documents, progress=False)
+        return run(make(), documents)
     train_ids = {d["doc_id"] for d in train_documents}
     models: dict[str, object] = {}      # held-out train doc_id ("" = none) -> fitted extractor
     predictions = []
@@ -98,7 +102,7 @@ def _predict(cls: type, oracle: bool, documents: list[dict], train_documents: li
             models[held_out] = extractor = make()
             fit_extractor(extractor, [d for d in train_documents if d["doc_id"] != held_out],
                           [q for q in train_quotes if q["doc_id"] != held_out])
-        predictions += run_extractor(models[held_out], [document], progress=False)
+        predictions += run(models[held_out], [document])
     return predictions
 
 

@@ -311,8 +311,8 @@ def _cues(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
 
 
 def is_reported_speech(text: str, q: QuoteSpan, sentence: tuple[int, int], masked: str) -> bool:
-    """False for headings on a line of their own, "so-called" scare quotes, and short fragments in a sentence
-    without any reporting cue (scare quotes, titles)."""
+    """False for headings on a line of their own, "so-called" scare quotes, and short fragments (three words or
+    fewer, not a sentence of their own) in a sentence without any reporting cue (scare quotes, titles)."""
     line_start = text.rfind("\n", 0, q.open_start) + 1
     line_end = text.find("\n", q.close_end)
     line_end = len(text) if line_end < 0 else line_end
@@ -323,7 +323,8 @@ def is_reported_speech(text: str, q: QuoteSpan, sentence: tuple[int, int], maske
     before = text[max(sentence[0], q.open_start - 25):q.open_start].lower()
     if any(marker in before for marker in SCARE_MARKERS):
         return False
-    return n_words > 3 or bool(_cues(masked, sentence[0], sentence[1]))
+    a_sentence = text[q.end - 1] in ".!?" or masked[sentence[0]:q.open_start].rstrip().endswith(":")
+    return n_words > 3 or a_sentence or bool(_cues(masked, sentence[0], sentence[1]))
 
 
 def quote_type(text: str, q: QuoteSpan, lead: str) -> str:
