@@ -347,6 +347,9 @@ class Mention:
 
 _CAPITALISED_RUN_RE = re.compile(r"(?:[A-Z][\w’'.-]*[ \t]+|al-\w+[ \t]+)*[A-Z][\w’'-]*")
 HONORIFICS = ("Mr", "Mrs", "Ms", "Dr", "Mr.", "Mrs.", "Ms.", "Dr.")
+# Titles that precede a name: "President Trump" is not a full name for "Trump" ("Donald Trump" is).
+TITLES = frozenset("President Vice Prime Minister Chancellor King Queen Pope Senator Governor General Secretary "
+                   "Mayor Sir Former Leader Spokesman Spokesperson Ambassador Chairman".split())
 
 
 def _clean_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
@@ -425,7 +428,8 @@ class Attributor:
         self.names = []
         for m in _CAPITALISED_RUN_RE.finditer(text):
             words = m.group().split()
-            if len(words) >= 2 and words[-2] not in HONORIFICS and _bare(words[-2]) not in CLAUSE_OPENERS:
+            if len(words) >= 2 and words[-2] not in HONORIFICS and words[-2] not in TITLES \
+                    and _bare(words[-2]) not in CLAUSE_OPENERS:
                 self.names.append(" ".join(words[-2:]))
 
     def _expand(self, start: int, end: int) -> Mention:
@@ -461,7 +465,12 @@ class Attributor:
             chunk = view[lo:start]
             comma = max(chunk.rfind(","), chunk.rfind(";"))
             own = _clean_np(view, lo + comma + 1, start) if chunk[comma + 1:].strip() else None
-            return own or (_subject(view, lo, lo + comma) if comma > 0 else None)
+            if own or comma <= 0:
+                return own
+            # the participle belongs to the clause just before its comma ("..., and Trump returned the
+            # compliment, calling ..."); when that clause has no subject, to the sentence's
+            previous = max(chunk.rfind(",", 0, comma), chunk.rfind(";", 0, comma))
+            return _subject(view, lo + previous + 1, lo + comma) or _subject(view, lo, lo + comma)
         if after_quote and not view[lo:start].strip(" ,\n\t"):
             return _np_after(view, end, hi)  # '"...," said X'
         return _np_before(view, lo, start)

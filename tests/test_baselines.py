@@ -107,6 +107,9 @@ def test_speakers_descriptions_partials_and_according_to():
         ("overblown", "partial", "Jane Roe", "Jane Roe")]
     assert predicted('According to a senior official, the plan is "dead".') == [
         ("dead", "partial", "a senior official", "a senior official")]
+    # a participle attaches to the clause just before its comma, not to the sentence's first subject
+    assert [q[2] for q in predicted('The leader praised him as a "bright" figure, and Jan Novak returned the '
+                                    'compliment, calling him a "strong" leader.')] == ["The leader", "Jan Novak"]
     # a quote with no cue continues the speaker of reported speech in the sentence before
     assert predicted('The ministry said in a statement that talks went well. Both agreed on the "main aspects of the crisis".')[0][2] \
         == "The ministry"
