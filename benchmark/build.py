@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import shutil
 import string
 import tempfile
 from dataclasses import dataclass, field
@@ -62,54 +61,54 @@ def features() -> dict:
     """The typed schema of every config, as `datasets.Features` (the one place the columns are defined)."""
     from datasets import ClassLabel, Features, List, Value
 
-    string, int32, boolean = Value("string"), Value("int32"), Value("bool")
+    text, int32, boolean = Value("string"), Value("int32"), Value("bool")
     return {
         "documents": Features({
-            "doc_id": string,
-            "text": string,
-            "headline": string,
-            "authors": List(string),
-            "outlet": string,
-            "outlet_aliases": List(string),
-            "outlet_evidence": string,
+            "doc_id": text,
+            "text": text,
+            "headline": text,
+            "authors": List(text),
+            "outlet": text,
+            "outlet_aliases": List(text),
+            "outlet_evidence": text,
             "published": Value("date32"),
-            "date_evidence": string,
-            "url": string,
-            "boilerplate": List({"start": int32, "end": int32, "kind": string}),
-            "evidence_note": string,
-            "text_sha256": string,
+            "date_evidence": text,
+            "url": text,
+            "boilerplate": List({"start": int32, "end": int32, "kind": text}),
+            "evidence_note": text,
+            "text_sha256": text,
         }),
         "quotes": Features({
-            "quote_id": string,
-            "doc_id": string,
+            "quote_id": text,
+            "doc_id": text,
             "start": int32,
             "end": int32,
-            "text": string,
+            "text": text,
             "type": ClassLabel(names=list(QUOTE_TYPES)),
-            "speaker_id": string,
-            "speaker": string,
-            "speaker_kind": string,
-            "speaker_aliases": List(string),
-            "speaker_mention": string,
+            "speaker_id": text,
+            "speaker": text,
+            "speaker_kind": text,
+            "speaker_aliases": List(text),
+            "speaker_mention": text,
             "speaker_start": int32,
             "speaker_end": int32,
-            "cue": string,
+            "cue": text,
             "cue_start": int32,
             "cue_end": int32,
             "stance": ClassLabel(names=list(STANCES)),
             "in_boilerplate": boolean,
             "optional": boolean,
-            "optional_reason": string,
-            "nested_in": string,
-            "note": string,
+            "optional_reason": text,
+            "nested_in": text,
+            "note": text,
         }),
         "speakers": Features({
-            "speaker_id": string,
-            "name": string,
-            "kind": string,
-            "aliases": List(string),
-            "description": string,
-            "doc_id": string,
+            "speaker_id": text,
+            "name": text,
+            "kind": text,
+            "aliases": List(text),
+            "description": text,
+            "doc_id": text,
         }),
     }
 

@@ -5,7 +5,6 @@ Expected counts are computed from annotations/ (the truth), never written down h
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import os
 import shutil
@@ -23,7 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import benchmark
-from benchmark.build import build, compare_folders, features, write_folder
+from benchmark.build import build, compare_folders, features
 from benchmark.dataset import CONFIGS, content_hash, read_rows
 from benchmark.errors import InputError
 from benchmark.gold import annotations_fingerprint, read_annotations, split_of
