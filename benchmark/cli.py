@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "build": "benchmark.build",
     "stats": "benchmark.stats",
     "run": "benchmark.runner",
+    "score": "benchmark.scoring.cli",
     "results": "baselines.results",
     "demo": "benchmark.demo",
     "autograder": "benchmark.autograder",
@@ -29,7 +30,7 @@ MAX_PRINTED_PROBLEMS = 50
 def build_parser() -> argparse.ArgumentParser:
     from benchmark import __version__
 
-    parser = argparse.ArgumentParser(prog="kremlin-reactions", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="kremlin-reactions", description="Who said what, with what stance, when and where: validate, build, score, report.")
     parser.add_argument("--version", action="version", version=f"kremlin-reactions {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, module_name in COMMANDS.items():

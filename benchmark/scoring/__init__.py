@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmark.scoring.core import MAIN_KEYS, Options, score_corpus
+from benchmark.scoring.core import MAIN_KEYS, Options, gc_paused, score_corpus
 
 __all__ = ["score", "score_corpus", "Options", "MAIN_KEYS", "load_gold"]
 
@@ -40,9 +40,10 @@ def score(predictions, split: str = "test", track: str = "A", *, data_dir: str |
                       data_fingerprint=fingerprint)
     texts = {d["doc_id"]: d["text"] for d in docs}
     quote_ids = {q["quote_id"] for q in quotes}
-    submission = read_predictions(predictions, texts, quote_ids)
-    other = read_predictions(compare, texts, quote_ids) if compare is not None else None
-    return score_corpus(docs, quotes, submission, options, compare=other)
+    with gc_paused():
+        submission = read_predictions(predictions, texts, quote_ids)
+        other = read_predictions(compare, texts, quote_ids) if compare is not None else None
+        return score_corpus(docs, quotes, submission, options, compare=other)
 
 
 def read_predictions(predictions, texts: dict[str, str], quote_ids):

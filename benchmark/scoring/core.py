@@ -11,7 +11,12 @@ predicted `type` belongs to the other track.
 """
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import chain
+from operator import attrgetter, itemgetter
 
 import numpy as np
 
@@ -20,7 +25,8 @@ from benchmark.scoring import stance as stance_mod
 from benchmark.scoring import stats
 from benchmark.scoring.attribution import SpeakerTable, mention_overlaps
 from benchmark.scoring.date import date_counts, date_results
-from benchmark.scoring.matching import (interval_cover_counts, max_matching, overlapping_pairs, prf, trim_span)
+from benchmark.scoring.matching import (LEADING_CHARS, TRAILING_CHARS, interval_cover_counts, max_matching,
+                                        overlapping_pairs, prf, trim_span)
 from benchmark.scoring.outlet import outlet_correct
 from benchmark.scoring.signature import Signature
 
@@ -68,12 +74,26 @@ def score_corpus(gold_docs: list[dict], gold_quotes: list[dict], submission, opt
         raise ValueError(f"track must be one of {', '.join(TRACKS)}, got {options.track!r}")
     if not 0 < options.overlap <= 1:
         raise ValueError(f"overlap threshold must be in (0, 1], got {options.overlap}")
-    gold = Gold(gold_docs, gold_quotes, options.track)
-    run = evaluate(gold, submission, options)
-    results = build_results(gold, run, submission, options)
-    if compare is not None:
-        results["compare"] = build_comparison(gold, run, evaluate(gold, compare, options), compare, options)
+    with gc_paused():
+        gold = Gold(gold_docs, gold_quotes, options.track)
+        run = evaluate(gold, submission, options)
+        results = build_results(gold, run, submission, options)
+        if compare is not None:
+            results["compare"] = build_comparison(gold, run, evaluate(gold, compare, options), compare, options)
     return results
+
+
+@contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector: scoring allocates millions of acyclic objects, and with a large heap
+    every collection would walk all of them again (quadratic time). Reference counting still frees memory."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -93,22 +113,26 @@ class Gold:
         index = self.index
         rows = [q for q in quotes if q["doc_id"] in index]
         self.rows = rows
-        self.doc = np.array([index[q["doc_id"]] for q in rows], dtype=np.int64)
-        self.start = np.array([q["start"] for q in rows], dtype=np.int64)
-        self.end = np.array([q["end"] for q in rows], dtype=np.int64)
-        self.quote_ids = [q["quote_id"] for q in rows]
-        in_track = np.array([q["type"] in TRACKS[track] for q in rows], dtype=bool)
-        optional = np.array([bool(q.get("optional")) for q in rows], dtype=bool)
-        in_boilerplate = np.array([bool(q.get("in_boilerplate")) for q in rows], dtype=bool)
-        self.care = in_track & ~optional & ~in_boilerplate
-        self.stance = np.array([_STANCE_CODE[q["stance"]] for q in rows], dtype=np.int64)
+        n = len(rows)
+        (doc_ids, starts, ends, types, stances, speaker_ids, optional, in_boilerplate, m_starts, m_ends
+         ) = zip(*map(itemgetter(*_QUOTE_COLUMNS), rows)) if n else [()] * len(_QUOTE_COLUMNS)
+        self.doc = np.fromiter(map(index.__getitem__, doc_ids), dtype=np.int64, count=n)
+        self.start = np.array(starts, dtype=np.int64)
+        self.end = np.array(ends, dtype=np.int64)
+        type_code = np.fromiter(map(_TYPE_CODE.__getitem__, types), dtype=np.int64, count=n)
+        in_track = np.isin(type_code, [_TYPE_CODE[t] for t in TRACKS[track]])
+        self.care = in_track & ~np.array(optional, dtype=bool) & ~np.array(in_boilerplate, dtype=bool)
+        self.stance = np.fromiter(map(_STANCE_CODE.__getitem__, stances), dtype=np.int64, count=n)
+        # one registration per gold speaker (name + aliases from its first row)
         self.speakers = SpeakerTable()
-        self.speaker = np.array([self.speakers.speaker(q.get("speaker_id") or q["speaker"], q["speaker"],
-                                                       q.get("speaker_aliases")) for q in rows], dtype=np.int64)
-        self.mention_start = np.array([_or(q.get("speaker_start"), -1) for q in rows], dtype=np.int64)
-        self.mention_end = np.array([_or(q.get("speaker_end"), -1) for q in rows], dtype=np.int64)
-        self.by_quote_id = {qid: i for i, qid in enumerate(self.quote_ids)}
-        self.stride = max([len(t) for t in self.texts] + [int(self.end.max()) if len(rows) else 0]) + 1
+        first_row = dict(zip(reversed(speaker_ids), range(n - 1, -1, -1)))
+        speaker_index = {sid: self.speakers.speaker(sid, rows[i]["speaker"], rows[i].get("speaker_aliases"))
+                         for sid, i in sorted(first_row.items(), key=lambda item: item[1])}
+        self.speaker = np.fromiter(map(speaker_index.__getitem__, speaker_ids), dtype=np.int64, count=n)
+        self.mention_start = _int_or_minus_one(m_starts)
+        self.mention_end = _int_or_minus_one(m_ends)
+        self.text_len = np.array([len(t) for t in self.texts], dtype=np.int64)
+        self.stride = int(max(self.text_len.max(initial=0), self.end.max(initial=0))) + 1
         self.key_start = self.doc * self.stride + self.start
         self.key_end = self.doc * self.stride + self.end
         regions = [(i, r["start"], r["end"]) for i, d in enumerate(docs) for r in (d.get("boilerplate") or ())]
@@ -117,6 +141,19 @@ class Gold:
         self.bp_start = (bp[:, 0] * self.stride + bp[:, 1])[order]
         self.bp_end = (bp[:, 0] * self.stride + bp[:, 2])[order]
         self.n_care = np.bincount(self.doc[self.care], minlength=self.n_docs)
+
+    @cached_property
+    def by_quote_id(self) -> dict[str, int]:
+        return {q["quote_id"]: i for i, q in enumerate(self.rows)}
+
+
+_QUOTE_COLUMNS = ("doc_id", "start", "end", "type", "stance", "speaker_id", "optional", "in_boilerplate",
+                  "speaker_start", "speaker_end")
+
+
+def _int_or_minus_one(values) -> np.ndarray:
+    """Integers with None -> -1 (via float NaN: one C-level conversion)."""
+    return np.nan_to_num(np.array(values, dtype=np.float64), nan=-1).astype(np.int64)
 
 
 def _or(value, default):
@@ -142,25 +179,26 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
     docs = [submission.documents.get(doc_id) for doc_id in gold.doc_ids]
     predicted_docs = np.array([d is not None for d in docs], dtype=bool)
 
-    # -- flatten the predicted quotes of the gold documents
-    span_q, span_doc, id_q, id_doc = [], [], [], []
-    for i, d in enumerate(docs):
-        if d is not None and d.quotes:
-            for q in d.quotes:
-                if q.quote_id is None:
-                    span_q.append(q)
-                    span_doc.append(i)
-                else:
-                    id_q.append(q)
-                    id_doc.append(i)
-    p_doc = np.array(span_doc, dtype=np.int64)
-    p_start = np.array([q.start for q in span_q], dtype=np.int64)
-    p_end = np.array([q.end for q in span_q], dtype=np.int64)
-    p_type = np.array([_TYPE_CODE[q.type] for q in span_q], dtype=np.int64)
-    stride = max(stride, int(p_end.max()) + 1 if len(p_end) else 0)
-    if stride != gold.stride:            # offsets beyond the text (only from unvalidated input): re-key
-        gold.stride = stride
-        gold.key_start, gold.key_end = gold.doc * stride + gold.start, gold.doc * stride + gold.end
+    # -- flatten the predicted quotes of the gold documents; quote_id locators feed the gold-span subtasks
+    lengths = [len(d.quotes) if d is not None and d.quotes else 0 for d in docs]
+    span_q = list(chain.from_iterable(d.quotes for d in docs if d is not None and d.quotes))
+    span_doc = np.repeat(np.arange(n_docs), lengths)
+    id_q, id_doc = [], []
+    quote_ids = [q.quote_id for q in span_q]
+    if quote_ids.count(None) != len(quote_ids):
+        by_id = np.array([x is not None for x in quote_ids], dtype=bool)
+        id_q = [span_q[k] for k in np.flatnonzero(by_id).tolist()]
+        id_doc = span_doc[by_id].tolist()
+        span_q = [span_q[k] for k in np.flatnonzero(~by_id).tolist()]
+        span_doc = span_doc[~by_id]
+    n = len(span_q)
+    starts, ends, types = zip(*map(attrgetter("start", "end", "type"), span_q)) if n else ((), (), ())
+    p_doc = span_doc.astype(np.int64)
+    p_start = np.array(starts, dtype=np.int64)
+    p_end = np.array(ends, dtype=np.int64)
+    p_type = np.fromiter(map(_TYPE_CODE.__getitem__, types), dtype=np.int64, count=n)
+    # offsets outside the text can only come from an unvalidated Submission object: never let them count
+    valid = (p_start >= 0) & (p_start < p_end) & (p_end <= gold.text_len[p_doc])
     p_key_start, p_key_end = p_doc * stride + p_start, p_doc * stride + p_end
 
     # -- which predictions count: right track (when typed), not wholly inside boilerplate
@@ -169,8 +207,9 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
     region = np.searchsorted(gold.bp_start, p_key_start, side="right") - 1
     in_bp = (region >= 0) & (p_key_end <= gold.bp_end[np.maximum(region, 0)]) if len(gold.bp_start) else \
         np.zeros(len(p_start), dtype=bool)
-    kept = np.flatnonzero(in_track & ~in_bp)
-    ignored = {"boilerplate": int(np.count_nonzero(in_track & in_bp)), "other_track": int(np.count_nonzero(~in_track))}
+    kept = np.flatnonzero(valid & in_track & ~in_bp)
+    ignored = {"boilerplate": int(np.count_nonzero(valid & in_track & in_bp)),
+               "other_track": int(np.count_nonzero(valid & ~in_track)), "invalid": int(np.count_nonzero(~valid))}
     span_q = [span_q[k] for k in kept] if len(kept) != len(span_q) else span_q
     p_doc, p_start, p_end = p_doc[kept], p_start[kept], p_end[kept]
     p_key_start, p_key_end = p_key_start[kept], p_key_end[kept]
@@ -242,21 +281,33 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
 
 
 def _exact_edges(gold: Gold, p_doc, p_start, p_end, pi, gi) -> np.ndarray:
-    """Indices of the candidate pairs that match exactly: equal spans after `trim_span` on both sides."""
-    same = (p_start[pi] == gold.start[gi]) & (p_end[pi] == gold.end[gi])
+    """Indices of the candidate pairs that match exactly: equal spans after `trim_span` on both sides.
+
+    Two overlapping spans trim to the same span exactly when the text between their starts holds only
+    characters trimmed at a start, and the text between their ends only characters trimmed at an end; that is
+    checked with str.strip, falling back to `trim_span` when an HTML entity is involved.
+    """
+    ps, pe, gs, ge = p_start[pi], p_end[pi], gold.start[gi], gold.end[gi]
+    same = (ps == gs) & (pe == ge)
     todo = np.flatnonzero(~same)
     if len(todo):
-        texts, doc_of = gold.texts, p_doc.tolist()
-        starts, ends, g_starts, g_ends = p_start.tolist(), p_end.tolist(), gold.start.tolist(), gold.end.tolist()
-        gold_trim: dict[int, tuple[int, int]] = {}
-        equal = np.zeros(len(todo), dtype=bool)
-        for j, (p, g) in enumerate(zip(pi[todo].tolist(), gi[todo].tolist())):
-            text = texts[doc_of[p]]
-            tg = gold_trim.get(g)
-            if tg is None:
-                tg = gold_trim[g] = trim_span(text, g_starts[g], g_ends[g])
-            tp = trim_span(text, starts[p], ends[p])
-            equal[j] = tp == tg and tp[0] < tp[1]
+        texts = gold.texts
+        lead, trail = LEADING_CHARS, TRAILING_CHARS
+        equal = []
+        for d, a, b, c, e, p0, p1, g0, g1 in zip(
+                p_doc[pi[todo]].tolist(), np.minimum(ps, gs)[todo].tolist(), np.maximum(ps, gs)[todo].tolist(),
+                np.minimum(pe, ge)[todo].tolist(), np.maximum(pe, ge)[todo].tolist(), ps[todo].tolist(),
+                pe[todo].tolist(), gs[todo].tolist(), ge[todo].tolist()):
+            text = texts[d]
+            head, tail = text[a:b], text[c:e]
+            if head.strip(lead) or tail.strip(trail):
+                if "&" not in head and "&" not in tail:
+                    equal.append(False)
+                    continue
+                t = trim_span(text, p0, p1)
+                equal.append(t[0] < t[1] and t == trim_span(text, g0, g1))
+            else:
+                equal.append(bool(text[b:c].strip(lead)))     # not a span of only quote marks/whitespace
         same[todo] = equal
     return np.flatnonzero(same)
 
@@ -394,6 +445,8 @@ def build_results(gold: Gold, run: Run, submission, options: Options) -> dict:
     if run.ignored["boilerplate"]:
         warnings.append(f"{run.ignored['boilerplate']} predicted quotes lie wholly inside boilerplate regions "
                         "and were ignored")
+    if run.ignored["invalid"]:
+        warnings.append(f"{run.ignored['invalid']} predicted quotes have offsets outside their text and were ignored")
     if run.ignored["other_track"]:
         warnings.append(f"{run.ignored['other_track']} predicted quotes are typed for another track than "
                         f"{options.track!r} and were ignored")

@@ -28,6 +28,10 @@ _QUOTE_ENTITY = re.compile(
 )
 _LEADING = frozenset(QUOTE_MARKS)
 _TRAILING = frozenset(QUOTE_MARKS + ",.;:")
+# the same as strings for str.strip: every whitespace character Python knows, plus the marks
+_WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+LEADING_CHARS = _WHITESPACE + QUOTE_MARKS
+TRAILING_CHARS = _WHITESPACE + QUOTE_MARKS + ",.;:"
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:

@@ -16,16 +16,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 Statistic = Callable[[np.ndarray], dict[str, np.ndarray]]
 EXACT_MAX_DOCS = 20
 _CHUNK_CELLS = 1 << 22     # resample weights generated in chunks of about this many cells
 _TOLERANCE = 1e-12
+# The products here are thin (a few hundred rows): one BLAS thread is as fast, and multi-threaded OpenBLAS
+# degrades badly (10-30x measured) when the machine is busy.
+_ONE_THREAD = {"limits": 1, "user_api": "blas"}
 
 
 def min_two_sided_p(n_docs: int) -> float:
     """Smallest two-sided p an exact paired randomisation test over n documents can give."""
-    return 1.0 if n_docs == 0 else min(1.0, 2.0 / 2.0 ** n_docs)
+    return 1.0 if n_docs <= 1 else 2.0 ** (1 - min(n_docs, 2000))
 
 
 def resample_weights(n_docs: int, n_boot: int, seed: int) -> Iterator[np.ndarray]:
@@ -47,11 +51,15 @@ def bootstrap_intervals(table: np.ndarray, statistic: Statistic, keys: list[str]
     if n_boot <= 0 or n_docs == 0:
         return {}
     table = np.asarray(table, dtype=np.float64)
+    used = np.flatnonzero(table.any(axis=0))          # all-zero columns stay zero in every resample
     values = {k: [] for k in keys}
-    for weights in resample_weights(n_docs, n_boot, seed):
-        stats = statistic(weights @ table)
-        for k in keys:
-            values[k].append(stats[k])
+    with threadpool_limits(**_ONE_THREAD):
+        for weights in resample_weights(n_docs, n_boot, seed):
+            sums = np.zeros((len(weights), table.shape[1]))
+            sums[:, used] = weights @ table[:, used]
+            stats = statistic(sums)
+            for k in keys:
+                values[k].append(stats[k])
     tail = (1 - level) / 2 * 100
     out = {}
     for k in keys:
@@ -65,6 +73,11 @@ def paired_randomisation(table_a: np.ndarray, table_b: np.ndarray, statistic: St
     """Two-sided p of the difference statistic(A) - statistic(B) under random swaps of the two systems' outputs
     per document: exact (all 2^n swaps) for n <= 20 documents, else `n_resamples` seeded random swaps
     (p = (hits + 1) / (n_resamples + 1))."""
+    with threadpool_limits(**_ONE_THREAD):
+        return _paired_randomisation(table_a, table_b, statistic, keys, n_resamples, seed)
+
+
+def _paired_randomisation(table_a, table_b, statistic, keys, n_resamples, seed) -> dict:
     a, b = np.asarray(table_a, dtype=np.float64), np.asarray(table_b, dtype=np.float64)
     n_docs = len(a)
     diff = a - b
@@ -112,6 +125,11 @@ def paired_bootstrap(table_a: np.ndarray, table_b: np.ndarray, statistic: Statis
                      n_boot: int, seed: int) -> dict[str, float]:
     """Berg-Kirkpatrick paired bootstrap: both systems resampled with the same documents; p = share of resamples
     whose difference exceeds twice the observed one, in the observed direction (1.0 when the systems tie)."""
+    with threadpool_limits(**_ONE_THREAD):
+        return _paired_bootstrap(table_a, table_b, statistic, keys, n_boot, seed)
+
+
+def _paired_bootstrap(table_a, table_b, statistic, keys, n_boot, seed) -> dict[str, float]:
     a, b = np.asarray(table_a, dtype=np.float64), np.asarray(table_b, dtype=np.float64)
     observed = _difference(statistic, a.sum(axis=0)[None], b.sum(axis=0)[None], keys)
     if n_boot <= 0 or len(a) == 0:

@@ -1,0 +1,180 @@
+"""Speed and memory of the scorer on synthetic corpora: `python -m benchmark.bench [--quick]`.
+
+For three corpus sizes it synthesises a gold corpus (documents + quotes rows, as `benchmark.dataset.read_rows`
+returns them) and a submission file that gets most quotes right and some wrong (shifted spans, extra quote
+marks, missed and spurious quotes, wrong speakers and stances), then times
+
+- parse:  reading the submission file with the standard json module (one json.loads per line) — the floor;
+- read:   `benchmark.submission.read_submission` (validation, resolution into dataclasses);
+- score:  `benchmark.scoring.score_corpus` with the default options (bootstrap 1000 resamples);
+
+and prints the ratios to the parse time, and the peak memory (tracemalloc, in a second pass) of read + score next
+to the size of the submission file. The last line is `ratio score/parse at largest size: X.XX`, where score is
+read + score (what `kremlin-reactions score` does after loading the gold).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+import tracemalloc
+
+SIZES = (1_000, 10_000, 100_000)
+QUICK_SIZES = (30, 100, 300)
+QUOTES_PER_DOC = 10
+SPEAKERS = [
+    ("vladimir_putin", "Vladimir Putin", ["Vladimir Putin", "Putin", "Mr Putin", "President Putin"]),
+    ("dmitry_peskov", "Dmitry Peskov", ["Dmitry Peskov", "Peskov", "Kremlin spokesman Dmitry Peskov"]),
+    ("sergey_lavrov", "Sergey Lavrov", ["Sergey Lavrov", "Lavrov"]),
+    ("maria_zakharova", "Maria Zakharova", ["Maria Zakharova", "Zakharova"]),
+    ("anon_official", "a Kremlin official", ["a Kremlin official"]),
+]
+STANCES = ("favor", "against", "neutral", "none")
+WORDS = ("talks sanctions Ukraine election relations summit Moscow Washington cooperation trade security "
+         "dialogue pressure peace president minister statement reporters Wednesday").split()
+
+
+def synthesise(n_docs: int, seed: int = 0) -> tuple[list[dict], list[dict], list[dict]]:
+    """(gold documents, gold quotes, submission objects) for n_docs documents of QUOTES_PER_DOC quotes each."""
+    rng = random.Random(seed)
+    docs, quotes, submission = [], [], []
+    base = datetime.date(2024, 11, 6)
+    for d in range(n_docs):
+        doc_id = f"{d:06d}_synthetic"
+        parts, pos, gold_q, pred_q = [], 0, [], []
+        for k in range(QUOTES_PER_DOC):
+            filler = " ".join(rng.choices(WORDS, k=rng.randint(4, 12))).capitalize() + ". "
+            body = " ".join(rng.choices(WORDS, k=rng.randint(5, 20))).capitalize() + ","
+            sid, name, aliases = SPEAKERS[rng.randrange(len(SPEAKERS))]
+            indirect = k == QUOTES_PER_DOC - 1
+            piece = filler + (f"{name} said that {body} " if indirect else f"\u201c{body}\u201d said {name}. ")
+            start = pos + len(filler) + (len(name) + 11 if indirect else 1)
+            end = start + len(body)
+            m_start = pos + len(filler) + (0 if indirect else len(body) + 8)
+            parts.append(piece)
+            pos += len(piece)
+            gold_stance = STANCES[rng.randrange(4)]
+            gold_q.append({
+                "quote_id": f"{doc_id}-q{k:02d}", "doc_id": doc_id, "start": start, "end": end,
+                "type": "indirect" if indirect else ("partial" if k % 4 == 3 else "direct"),
+                "speaker_id": sid, "speaker": name, "speaker_aliases": aliases,
+                "speaker_start": m_start, "speaker_end": m_start + len(name), "stance": gold_stance,
+                "optional": k == 5 and d % 10 == 0, "in_boilerplate": False})
+            r = rng.random()
+            if r < 0.1:
+                continue                                            # missed
+            if r < 0.7:
+                s, e = start, end                                   # exact
+            elif r < 0.8:
+                s, e = start - 1, end + 1                           # with the quote marks: still exact
+            else:
+                s, e = start + rng.randint(1, 8), end - rng.randint(0, 8)    # shifted: overlap only
+            speaker = rng.choice(aliases) if rng.random() < 0.8 else SPEAKERS[rng.randrange(len(SPEAKERS))][1]
+            stance = gold_stance if rng.random() < 0.6 else STANCES[rng.randrange(4)]
+            pred_q.append({"start": s, "end": max(e, s + 1), "speaker": speaker, "stance": stance})
+        text = "".join(parts) + "Related: share this article. Advertisement."
+        bp_start = pos + len("Related: ")
+        pred_q.append({"start": 0, "end": 20, "speaker": None, "stance": "none"})      # spurious
+        pred_q.append({"start": bp_start, "end": bp_start + 10})                        # inside boilerplate
+        published = base + datetime.timedelta(days=d % 3)
+        docs.append({"doc_id": doc_id, "text": text, "outlet": "CNN", "outlet_aliases": ["CNN"],
+                     "outlet_evidence": "explicit", "published": published, "date_evidence": "explicit",
+                     "boilerplate": [{"start": bp_start, "end": len(text), "kind": "promo"}]})
+        quotes.extend(gold_q)
+        guess = base + datetime.timedelta(days=1)
+        submission.append({"doc_id": doc_id, "outlet": "CNN" if d % 5 else "Fox News",
+                           "published": guess.isoformat(), "quotes": pred_q})
+    return docs, quotes, submission
+
+
+def parse_json_lines(path: str) -> list:
+    """The floor: read the file and parse each line with the standard json module, keeping the objects (a
+    scorer needs the whole submission in memory)."""
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+def measure(n_docs: int, workdir: str, n_boot: int) -> dict:
+    from benchmark.scoring import Options, score_corpus
+    from benchmark.scoring.core import gc_paused
+    from benchmark.submission import read_submission
+
+    docs, quotes, objects = synthesise(n_docs)
+    path = os.path.join(workdir, f"submission_{n_docs}.jsonl")
+    with open(path, "w", encoding="utf-8") as f:
+        for obj in objects:
+            f.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    del objects
+    size = os.path.getsize(path)
+    texts = {d["doc_id"]: d["text"] for d in docs}
+    options = Options(n_boot=n_boot)
+    n_quotes = len(quotes)
+
+    def run():      # as benchmark.score does it after reading the gold
+        with gc_paused():
+            submission = read_submission(path, texts)
+            t_read = time.perf_counter()
+            results = score_corpus(docs, quotes, submission, options)
+        return submission, results, t_read
+
+    gc.collect()
+    t0 = time.perf_counter()
+    with gc_paused():
+        parsed = parse_json_lines(path)
+    t_parse = time.perf_counter() - t0
+    del parsed
+    gc.collect()
+    t0 = time.perf_counter()
+    submission, results, t_read = run()
+    t_total = time.perf_counter() - t0
+    t_read -= t0
+    del submission
+    gc.collect()
+    tracemalloc.start()
+    submission, results2, _ = run()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert results2["overall"] == results["overall"]
+    return {"docs": n_docs, "quotes": n_quotes, "mb": size / 1e6, "parse": t_parse, "read": t_read,
+            "score": t_total - t_read, "total": t_total, "peak_mb": peak / 1e6, "overall": results["overall"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmark.bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help=f"small sizes {QUICK_SIZES} (a smoke run)")
+    parser.add_argument("--sizes", type=lambda s: tuple(int(x) for x in s.split(",")), default=None,
+                        help="comma-separated numbers of documents (default %s)" % ",".join(map(str, SIZES)))
+    parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples (default 1000)")
+    args = parser.parse_args(argv)
+    sizes = args.sizes or (QUICK_SIZES if args.quick else SIZES)
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus; {QUOTES_PER_DOC} gold quotes per document; "
+          f"bootstrap {args.bootstrap}")
+    header = (f"{'documents':>10} {'quotes':>9} {'file MB':>8} {'parse s':>8} {'read s':>7} {'score s':>8} "
+              f"{'read/parse':>10} {'score/parse':>11} {'(read+score)/parse':>18} {'peak MB':>8} {'peak/file':>9}")
+    print(header)
+    rows = []
+    with tempfile.TemporaryDirectory() as workdir:
+        for n in sizes:
+            r = measure(n, workdir, args.bootstrap)
+            rows.append(r)
+            print(f"{r['docs']:>10} {r['quotes']:>9} {r['mb']:>8.1f} {r['parse']:>8.2f} {r['read']:>7.2f} "
+                  f"{r['score']:>8.2f} {r['read'] / r['parse']:>10.2f} {r['score'] / r['parse']:>11.2f} "
+                  f"{r['total'] / r['parse']:>18.2f} {r['peak_mb']:>8.1f} {r['peak_mb'] / r['mb']:>9.2f}",
+                  flush=True)
+    if len(rows) > 1:
+        first, last = rows[0], rows[-1]
+        growth = (last["total"] / first["total"]) / (last["docs"] / first["docs"])
+        print(f"growth of read+score time per document, largest vs smallest size: {growth:.2f} (1.00 = linear)")
+    last = rows[-1]
+    print(f"ratio score/parse at largest size: {last['total'] / last['parse']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

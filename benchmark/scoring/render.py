@@ -1,0 +1,207 @@
+"""Results dict -> text: the terminal table, Markdown, and the error list. (Gradescope/Codabench formats live in
+`benchmark.autograder`, the one place for grading platforms.)"""
+from __future__ import annotations
+
+import json
+import math
+
+# (label, metric description, [(results key, short name)], task needed)
+ROWS = [
+    ("quote detection, exact", "P / R / F1",
+     ["quotes.exact.precision", "quotes.exact.recall", "quotes.exact.f1"], "quotes"),
+    ("quote detection, overlap", "P / R / F1",
+     ["quotes.overlap.precision", "quotes.overlap.recall", "quotes.overlap.f1"], "quotes"),
+    ("quote detection, characters", "P / R / F1",
+     ["quotes.chars.precision", "quotes.chars.recall", "quotes.chars.f1"], "quotes"),
+    ("attribution, matched quotes", "accuracy", ["attribution.accuracy"], "attribution"),
+    ("attribution, end to end", "P / R / F1",
+     ["attribution.precision", "attribution.recall", "attribution.f1"], "attribution"),
+    ("stance, matched quotes", "accuracy / macro-F1 / F_avg",
+     ["stance.accuracy", "stance.macro_f1", "stance.f_avg"], "stance"),
+    ("stance, end to end", "macro-F1 / F_avg", ["stance_e2e.macro_f1", "stance_e2e.f_avg"], "stance"),
+    ("gold spans given: speaker", "accuracy", ["gold_spans.attribution_accuracy"], "gold_spans"),
+    ("gold spans given: stance", "accuracy / macro-F1 / F_avg",
+     ["gold_spans.stance.accuracy", "gold_spans.stance.macro_f1", "gold_spans.stance.f_avg"], "gold_spans"),
+    ("date", "exact / within 1 day", ["date.accuracy", "date.within_1_day"], "date"),
+    ("outlet", "accuracy", ["outlet.accuracy"], "outlet"),
+]
+OVERALL_NOTE = ("overall = mean of attribution F1 (end to end), stance macro-F1 (end to end), date accuracy and "
+                "outlet accuracy; a task not attempted counts 0")
+
+
+def get(results: dict, dotted: str):
+    value = results
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _f(x) -> str:
+    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.3f}"
+
+
+def _interval(results: dict, keys: list[str]) -> str:
+    """The interval of the last key of a row (its headline number), if computed."""
+    iv = (results.get("intervals") or {}).get(keys[-1])
+    return f"[{iv['low']:.3f}, {iv['high']:.3f}]" if iv else ""
+
+
+def summary_rows(results: dict) -> list[tuple[str, str, str, str]]:
+    """(task, metric, values, 95% interval) rows, 'not attempted' where a task was not attempted."""
+    attempted = set(results.get("attempted", ()))
+    rows = []
+    for label, metric, keys, task in ROWS:
+        if task not in attempted:
+            if task == "gold_spans":
+                continue           # a subtask: only shown when used
+            rows.append((label, metric, "not attempted", ""))
+            continue
+        values = " / ".join(_f(get(results, k)) for k in keys)
+        if task == "date":
+            mae = get(results, "date.mae_days")
+            values += f"  (MAE {_f(mae)} days over {get(results, 'date.n_predicted')} predicted)"
+        rows.append((label, metric, values, _interval(results, keys)))
+    rows.append(("OVERALL", "", _f(results["overall"]), _interval(results, ["overall"])))
+    return rows
+
+
+def per_document_rows(results: dict) -> list[tuple]:
+    header = ("document", "exact F1", "overlap F1", "attr. F1", "stance F1", "date", "outlet", "overall")
+    rows = [header]
+    for doc_id, d in results["per_document"].items():
+        rows.append((doc_id + ("" if d["predicted"] else " (no prediction)"), _f(d["quotes"]["exact"]["f1"]),
+                     _f(d["quotes"]["overlap"]["f1"]), _f(d["attribution"]["f1"]), _f(d["stance_e2e"]["macro_f1"]),
+                     "right" if d["date"]["exact"] else "wrong", "right" if d["outlet"]["correct"] else "wrong",
+                     _f(d["overall"])))
+    return rows
+
+
+def statistics_note(results: dict) -> str:
+    n = results["n_documents"]
+    boot = results.get("bootstrap") or {}
+    if not results.get("intervals"):
+        return f"{n} documents; no bootstrap intervals (--bootstrap 0)."
+    text = (f"95% intervals: percentile bootstrap over the {n} documents ({boot.get('n')} resamples, seed "
+            f"{boot.get('seed')}); descriptive only")
+    if n < 30:
+        text += f", and with {n} documents they are wide and coarse"
+    return text + "."
+
+
+def compare_rows(results: dict) -> list[tuple]:
+    c = results["compare"]
+    rows = [("metric", "A", "B", "A - B", "p randomisation", "p paired bootstrap")]
+    for key, s in c["scores"].items():
+        rows.append((key, _f(s["a"]), _f(s["b"]), f"{s['difference']:+.3f}", f"{s['p_randomisation']:.4g}",
+                     f"{s['p_bootstrap']:.4g}"))
+    return rows
+
+
+def compare_notes(results: dict) -> list[str]:
+    c = results["compare"]
+    r = c["randomisation"]
+    kind = (f"exact over all {r['n_permutations']} swaps" if r["exact"]
+            else f"Monte Carlo, {r['n_permutations']} random swaps")
+    wl = c["win_loss"]
+    return [
+        f"A = {results.get('submission')}, B = {c.get('b')}",
+        f"paired randomisation over documents ({kind}), two-sided; paired bootstrap (Berg-Kirkpatrick), one-sided",
+        f"per document (overall): A wins {wl['wins_a']}, B wins {wl['wins_b']}, ties {wl['ties']}",
+        c["note"] + ".",
+    ]
+
+
+def _table(rows: list[tuple], header: bool = True) -> list[str]:
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    if header:
+        lines.insert(1, "  ".join("-" * w for w in widths))
+    return lines
+
+
+def terminal(results: dict, errors: bool = False) -> str:
+    """The compact report printed by `kremlin-reactions score`."""
+    opts = results["options"]
+    lines = [f"kremlin-reactions score: {results.get('submission')} — split {opts['split']}, track {opts['track']},"
+             f" {results['n_documents']} documents, match = overlap >= {opts['overlap']:g} of the gold span", ""]
+    lines += _table([("task", "metric", "score", "95% interval")] + summary_rows(results))
+    lines += ["", OVERALL_NOTE, statistics_note(results), ""]
+    lines += _table(per_document_rows(results))
+    if results.get("not_attempted"):
+        lines += ["", "not attempted (key absent from every document): " + ", ".join(results["not_attempted"])]
+    for w in results.get("warnings") or []:
+        lines.append(f"warning: {w}")
+    if "compare" in results:
+        lines += ["", "comparison with another submission:"]
+        lines += _table(compare_rows(results))
+        lines += compare_notes(results)
+    if errors and "errors" in results:
+        lines += ["", error_text(results["errors"])]
+    lines += ["", results["signature"]]
+    return "\n".join(lines)
+
+
+def error_text(errors: dict) -> str:
+    """Per document, what went wrong, with text snippets (from `score(..., errors=True)`)."""
+    out = []
+    for doc_id, e in errors.items():
+        n = sum(len(e[k]) for k in ("missed", "spurious", "boundary", "wrong_speaker", "wrong_stance"))
+        out.append(f"== {doc_id}: {len(e['missed'])} missed, {len(e['spurious'])} spurious, "
+                   f"{len(e['boundary'])} boundary, {len(e['wrong_speaker'])} wrong speaker, "
+                   f"{len(e['wrong_stance'])} wrong stance" + ("" if n or e["date"] or e["outlet"] else " (none)"))
+        for m in e["missed"]:
+            out.append(f"  missed    {m['quote_id']} [{m['type']}] {m['text']!r} ({m['speaker']}, {m['stance']})")
+        for s in e["spurious"]:
+            out.append(f"  spurious  line {s['line']} {s['start']}-{s['end']} {s['text']!r}")
+        for b in e["boundary"]:
+            out.append(f"  boundary  {b['quote_id']} gold {b['text']!r} vs predicted {b['predicted_text']!r}")
+        for w in e["wrong_speaker"]:
+            out.append(f"  speaker   {w['quote_id']} gold {w['gold']!r}, predicted {w['predicted']!r}: {w['text']!r}")
+        for w in e["wrong_stance"]:
+            out.append(f"  stance    {w['quote_id']} gold {w['gold']}, predicted {w['predicted']}: {w['text']!r}")
+        if e["date"]:
+            out.append(f"  date      gold {e['date']['gold']} ({e['date']['evidence']}), "
+                       f"predicted {e['date']['predicted']}")
+        if e["outlet"]:
+            o = e["outlet"]
+            out.append(f"  outlet    gold {o['gold']!r} ({o['evidence']}), "
+                       + (f"predicted {o['predicted']!r}" if o["attempted"] else "not predicted"))
+    return "\n".join(out)
+
+
+def _md_escape(text) -> str:
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(rows: list[tuple]) -> list[str]:
+    lines = ["| " + " | ".join(_md_escape(c) for c in rows[0]) + " |",
+             "|" + "|".join("---" for _ in rows[0]) + "|"]
+    lines += ["| " + " | ".join(_md_escape(c) for c in r) + " |" for r in rows[1:]]
+    return lines
+
+
+def markdown(results: dict, errors: bool = False) -> str:
+    opts = results["options"]
+    lines = [f"## kremlin-reactions score: `{results.get('submission')}`", "",
+             f"Split `{opts['split']}`, track {opts['track']}, {results['n_documents']} documents, "
+             f"match = overlap ≥ {opts['overlap']:g} of the gold span.", ""]
+    lines += _md_table([("task", "metric", "score", "95% interval")] + summary_rows(results))
+    lines += ["", OVERALL_NOTE + ".", "", statistics_note(results), "", "### Per document", ""]
+    lines += _md_table(per_document_rows(results))
+    if results.get("not_attempted"):
+        lines += ["", "Not attempted: " + ", ".join(results["not_attempted"])]
+    if results.get("warnings"):
+        lines += [""] + [f"- warning: {_md_escape(w)}" for w in results["warnings"]]
+    if "compare" in results:
+        lines += ["", "### Comparison", ""] + _md_table(compare_rows(results))
+        lines += [""] + [f"- {_md_escape(n)}" for n in compare_notes(results)]
+    if errors and "errors" in results:
+        lines += ["", "### Errors", "", "```", error_text(results["errors"]).replace("```", "'''"), "```"]
+    lines += ["", f"`{results['signature']}`", ""]
+    return "\n".join(lines)
+
+
+def to_json(results: dict) -> str:
+    return json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n"
