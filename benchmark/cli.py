@@ -27,13 +27,18 @@ COMMANDS: dict[str, str] = {
 MAX_PRINTED_PROBLEMS = 50
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, or (``only``) one with just that subcommand, so a command imports only its own module."""
     from benchmark import __version__
 
-    parser = argparse.ArgumentParser(prog="kremlin-reactions", description="Who said what, with what stance, when and where: validate, build, score, report.")
+    parser = argparse.ArgumentParser(
+        prog="kremlin-reactions",
+        description="Who said what, with what stance, when and where: validate, build, score, report.")
     parser.add_argument("--version", action="version", version=f"kremlin-reactions {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, module_name in COMMANDS.items():
+        if only is not None and name != only:
+            continue
         module = importlib.import_module(module_name)
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
@@ -42,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    first = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(first if first in COMMANDS else None)
     args = parser.parse_args(argv)
     try:
         return int(args._run(args) or 0)
