@@ -240,9 +240,18 @@ def make_rows(annotations_dir: str | Path) -> dict[str, dict[str, list[dict]]]:
 # writers
 
 
-def write_parquet(rows: list[dict], schema: pa.Schema, path: Path) -> None:
-    table = pa.Table.from_pylist(rows, schema=schema)
-    pq.write_table(table, path, **PARQUET_OPTIONS)
+def make_tables(rows: dict[str, dict[str, list[dict]]]) -> dict[str, dict[str, pa.Table]]:
+    """Arrow tables (on-disk schema) of every config and split."""
+    feats = features()
+    return {config: {split: pa.Table.from_pylist(split_rows, schema=parquet_schema(feats[config]))
+                     for split, split_rows in rows[config].items()}
+            for config in CONFIGS}
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, **PARQUET_OPTIONS)
+    return sink.getvalue().to_pybytes()
 
 
 def card_sections(card: str) -> dict:
@@ -277,7 +286,7 @@ def _markdown_plain(text: str) -> str:
     return text.replace("`", "").replace("**", "").strip()
 
 
-def render_card(rows: dict, fingerprint: str, template: str) -> str:
+def render_card(rows: dict, tables: dict, fingerprint: str, template: str) -> str:
     """README.md: YAML metadata generated with huggingface_hub + datasets, then the Markdown template filled in."""
     from datasets import SplitDict, SplitInfo
     from datasets.info import DatasetInfo, DatasetInfosDict
@@ -312,10 +321,8 @@ def render_card(rows: dict, fingerprint: str, template: str) -> str:
     )
     infos = {}
     for config in ordered:
-        schema = parquet_schema(feats[config])
         splits = SplitDict()
-        for split, _ in split_files(config, rows[config]):
-            table = pa.Table.from_pylist(rows[config][split], schema=schema)
+        for split, table in tables[config].items():
             splits.add(SplitInfo(name=split, num_bytes=table.nbytes, num_examples=table.num_rows))
         infos[config] = DatasetInfo(features=feats[config], splits=splits)
     DatasetInfosDict(infos).to_dataset_card_data(card_data)
@@ -532,26 +539,17 @@ def write_folder(annotations_dir: str | Path, out_dir: str | Path) -> BuildRepor
     """Write the dataset folder without validating first (use `build`)."""
     annotations_dir, out_dir = Path(annotations_dir), Path(out_dir)
     rows = make_rows(annotations_dir)
+    tables = make_tables(rows)
     fingerprint = annotations_fingerprint(annotations_dir)
-    template = CARD_TEMPLATE.read_text(encoding="utf-8")
-    feats = features()
+    card = render_card(rows, tables, fingerprint, CARD_TEMPLATE.read_text(encoding="utf-8"))
+    # Everything is rendered in memory first, so a failure leaves the old folder as it was.
+    outputs = {split_path(config, split): parquet_bytes(table)
+               for config in CONFIGS for split, table in tables[config].items()}
+    outputs["README.md"] = card.encode("utf-8")
+    outputs["croissant.json"] = render_croissant(rows, card_sections(card)).encode("utf-8")
+    outputs[FINGERPRINT_FILE] = f"{fingerprint}\n".encode("ascii")
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    # Write everything next to the target first, so a failure leaves the old folder as it was.
-    with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=f".{out_dir.name}-build-") as tmp:
-        staging = Path(tmp)
-        outputs: dict[str, bytes] = {}
-        for config in CONFIGS:
-            schema = parquet_schema(feats[config])
-            for split, rel in split_files(config, rows[config]):
-                (staging / rel).parent.mkdir(parents=True, exist_ok=True)
-                write_parquet(rows[config][split], schema, staging / rel)
-                outputs[rel] = (staging / rel).read_bytes()
-        card = render_card(rows, fingerprint, template)
-        outputs["README.md"] = card.encode("utf-8")
-        outputs["croissant.json"] = render_croissant(rows, card_sections(card)).encode("utf-8")
-        outputs[FINGERPRINT_FILE] = f"{fingerprint}\n".encode("ascii")
-
     for stale in _managed_files(out_dir):
         if stale.relative_to(out_dir).as_posix() not in outputs:
             stale.unlink()

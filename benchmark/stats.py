@@ -51,8 +51,7 @@ def corpus_stats(rows: dict[str, dict[str, list[dict]]]) -> dict:
             labels = Counter(q["stance"] for s, q in quotes if s == split and q["type"] in types)
             stance[f"{split} {track}"] = {label: labels[label] for label in STANCES}
     kinds = Counter(s["kind"] for s in speakers)
-    kind_of = {s["speaker_id"]: s["kind"] for s in speakers}
-    quote_kinds = Counter(kind_of.get(q["speaker_id"], q["speaker_kind"]) for _, q in quotes)
+    quote_kinds = Counter(q["speaker_kind"] for _, q in quotes)
     boilerplate = Counter(region["kind"] for _, d in documents for region in d["boilerplate"])
     return {
         "totals": {
