@@ -6,6 +6,7 @@ reads the gold artifact and the submission; `render` prints the results.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from benchmark.scoring.core import MAIN_KEYS, Options, gc_paused, score_corpus
@@ -32,14 +33,20 @@ def score(predictions, split: str = "test", track: str = "A", *, data_dir: str |
     """Score a submission against the gold of `split`.
 
     predictions (and compare, for a paired comparison): a path to a JSONL submission, a list of submission
-    dicts, or a parsed `benchmark.submission.Submission`. Raises `benchmark.errors.InputError` (every problem as
-    `FILE:LINE: field: problem`) on an invalid submission. Returns the results dict (see `core.build_results`).
+    dicts, or a parsed `benchmark.submission.Submission`. Documents of the dataset outside `split` may be in the
+    submission (they are ignored, with a warning); unknown documents are an error. Raises
+    `benchmark.errors.InputError` (every problem as `FILE:LINE: field: problem`) on an invalid submission.
+    Returns the results dict (see `benchmark.scoring.core.build_results`).
     """
     docs, quotes, fingerprint = load_gold(split, data_dir)
     options = Options(split=split, track=track, overlap=overlap, n_boot=n_boot, seed=seed, errors=errors,
                       data_fingerprint=fingerprint)
-    texts = {d["doc_id"]: d["text"] for d in docs}
-    quote_ids = {q["quote_id"] for q in quotes}
+    if split == "all":
+        all_docs, all_quotes = docs, quotes
+    else:
+        all_docs, all_quotes, _ = load_gold("all", data_dir)
+    texts = {d["doc_id"]: d["text"] for d in all_docs}
+    quote_ids = {q["quote_id"] for q in all_quotes}
     with gc_paused():
         submission = read_predictions(predictions, texts, quote_ids)
         other = read_predictions(compare, texts, quote_ids) if compare is not None else None
@@ -47,9 +54,16 @@ def score(predictions, split: str = "test", track: str = "A", *, data_dir: str |
 
 
 def read_predictions(predictions, texts: dict[str, str], quote_ids):
-    """A Submission from a path, a list of dicts, or a Submission (returned as is)."""
+    """A Submission from a path, a list of dicts, or a Submission (returned as is). `texts`: every document the
+    submission may name. The reader's per-document "no prediction" warnings are dropped: `score_corpus` warns
+    about the documents missing from the split actually scored."""
     from benchmark.submission import Submission, read_submission
 
     if isinstance(predictions, Submission):
         return predictions
-    return read_submission(predictions, texts, quote_ids)
+    submission = read_submission(predictions, texts, quote_ids)
+    submission.warnings = [w for w in submission.warnings if not _MISSING_WARNING.search(w)]
+    return submission
+
+
+_MISSING_WARNING = re.compile(r"no prediction for document|more documents without a prediction")

@@ -440,6 +440,9 @@ def build_results(gold: Gold, run: Run, submission, options: Options) -> dict:
     missing = [doc_id for doc_id, seen in zip(gold.doc_ids, run.predicted_docs) if not seen]
     extra = len(set(submission.documents) - set(gold.index))
     warnings = list(getattr(submission, "warnings", []))
+    warnings += [f"no prediction for document {doc_id}: it counts as predicting nothing" for doc_id in missing[:20]]
+    if len(missing) > 20:
+        warnings.append(f"... and {len(missing) - 20} more documents without a prediction")
     if extra:
         warnings.append(f"{extra} predicted documents are not in split {options.split!r} and were ignored")
     if run.ignored["boilerplate"]:
@@ -476,7 +479,7 @@ def build_results(gold: Gold, run: Run, submission, options: Options) -> dict:
         "outlet": {"accuracy": point["outlet.accuracy"], "n": gold.n_docs,
                    "n_correct": int(totals["outlet_correct"][0])},
         "attempted": attempted,
-        "not_attempted": [t for t in TASKS if t not in run.attempted],
+        "not_attempted": [t for t in TASKS if t not in run.attempted and t != "gold_spans"],   # a subtask
         "n_documents": gold.n_docs,
         "missing_documents": missing,
         "warnings": warnings,

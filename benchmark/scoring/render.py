@@ -5,25 +5,28 @@ from __future__ import annotations
 import json
 import math
 
-# (label, metric description, [(results key, short name)], task needed)
+# (label, metric description, results keys shown, key whose interval is shown, task needed)
 ROWS = [
     ("quote detection, exact", "P / R / F1",
-     ["quotes.exact.precision", "quotes.exact.recall", "quotes.exact.f1"], "quotes"),
+     ["quotes.exact.precision", "quotes.exact.recall", "quotes.exact.f1"], "quotes.exact.f1", "quotes"),
     ("quote detection, overlap", "P / R / F1",
-     ["quotes.overlap.precision", "quotes.overlap.recall", "quotes.overlap.f1"], "quotes"),
+     ["quotes.overlap.precision", "quotes.overlap.recall", "quotes.overlap.f1"], "quotes.overlap.f1", "quotes"),
     ("quote detection, characters", "P / R / F1",
-     ["quotes.chars.precision", "quotes.chars.recall", "quotes.chars.f1"], "quotes"),
-    ("attribution, matched quotes", "accuracy", ["attribution.accuracy"], "attribution"),
+     ["quotes.chars.precision", "quotes.chars.recall", "quotes.chars.f1"], "quotes.chars.f1", "quotes"),
+    ("attribution, matched quotes", "accuracy", ["attribution.accuracy"], "attribution.accuracy", "attribution"),
     ("attribution, end to end", "P / R / F1",
-     ["attribution.precision", "attribution.recall", "attribution.f1"], "attribution"),
+     ["attribution.precision", "attribution.recall", "attribution.f1"], "attribution.f1", "attribution"),
     ("stance, matched quotes", "accuracy / macro-F1 / F_avg",
-     ["stance.accuracy", "stance.macro_f1", "stance.f_avg"], "stance"),
-    ("stance, end to end", "macro-F1 / F_avg", ["stance_e2e.macro_f1", "stance_e2e.f_avg"], "stance"),
-    ("gold spans given: speaker", "accuracy", ["gold_spans.attribution_accuracy"], "gold_spans"),
+     ["stance.accuracy", "stance.macro_f1", "stance.f_avg"], "stance.macro_f1", "stance"),
+    ("stance, end to end", "macro-F1 / F_avg", ["stance_e2e.macro_f1", "stance_e2e.f_avg"], "stance_e2e.macro_f1",
+     "stance"),
+    ("gold spans given: speaker", "accuracy", ["gold_spans.attribution_accuracy"],
+     "gold_spans.attribution_accuracy", "gold_spans"),
     ("gold spans given: stance", "accuracy / macro-F1 / F_avg",
-     ["gold_spans.stance.accuracy", "gold_spans.stance.macro_f1", "gold_spans.stance.f_avg"], "gold_spans"),
-    ("date", "exact / within 1 day", ["date.accuracy", "date.within_1_day"], "date"),
-    ("outlet", "accuracy", ["outlet.accuracy"], "outlet"),
+     ["gold_spans.stance.accuracy", "gold_spans.stance.macro_f1", "gold_spans.stance.f_avg"],
+     "gold_spans.stance.macro_f1", "gold_spans"),
+    ("date", "exact / within 1 day", ["date.accuracy", "date.within_1_day"], "date.accuracy", "date"),
+    ("outlet", "accuracy", ["outlet.accuracy"], "outlet.accuracy", "outlet"),
 ]
 OVERALL_NOTE = ("overall = mean of attribution F1 (end to end), stance macro-F1 (end to end), date accuracy and "
                 "outlet accuracy; a task not attempted counts 0")
@@ -42,17 +45,17 @@ def _f(x) -> str:
     return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.3f}"
 
 
-def _interval(results: dict, keys: list[str]) -> str:
-    """The interval of the last key of a row (its headline number), if computed."""
-    iv = (results.get("intervals") or {}).get(keys[-1])
-    return f"[{iv['low']:.3f}, {iv['high']:.3f}]" if iv else ""
+def _interval(results: dict, key: str) -> str:
+    """The bootstrap interval of a key as text ("" when not computed), followed by the key's short name."""
+    iv = (results.get("intervals") or {}).get(key)
+    return f"[{iv['low']:.3f}, {iv['high']:.3f}] {key.rsplit('.', 1)[-1]}" if iv else ""
 
 
 def summary_rows(results: dict) -> list[tuple[str, str, str, str]]:
     """(task, metric, values, 95% interval) rows, 'not attempted' where a task was not attempted."""
     attempted = set(results.get("attempted", ()))
     rows = []
-    for label, metric, keys, task in ROWS:
+    for label, metric, keys, headline, task in ROWS:
         if task not in attempted:
             if task == "gold_spans":
                 continue           # a subtask: only shown when used
@@ -62,8 +65,8 @@ def summary_rows(results: dict) -> list[tuple[str, str, str, str]]:
         if task == "date":
             mae = get(results, "date.mae_days")
             values += f"  (MAE {_f(mae)} days over {get(results, 'date.n_predicted')} predicted)"
-        rows.append((label, metric, values, _interval(results, keys)))
-    rows.append(("OVERALL", "", _f(results["overall"]), _interval(results, ["overall"])))
+        rows.append((label, metric, values, _interval(results, headline)))
+    rows.append(("OVERALL", "", _f(results["overall"]), _interval(results, "overall")))
     return rows
 
 
