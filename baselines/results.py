@@ -7,8 +7,9 @@
   and a document of the train split is never predicted by a model fitted on it (cross-fitting: when the train
   split itself is predicted, each train document is predicted by a model fitted on the other train documents).
 - `score_baselines()` scores each with `benchmark.score` on train and on test, and adds the scikit-learn model's
-  leave-one-document-out cross-validation; `render()` formats one ranked table (baseline x metric x split),
-  a separate table of oracle rows, and the cross-validation row with its spread, plus the scorer's signature.
+  leave-one-document-out cross-validation; `render()` formats one ranked table (baseline x metric x split, Track
+  A), a separate table of oracle rows, a Track B table (the baselines that predict indirect speech, and the
+  floor), and the cross-validation rows with their spread, plus the scorer's signatures.
 
 Nothing here is typed by hand: the README's results section is this command's `--markdown` output.
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from baselines.floor import FloorExtractor, FloorMetaExtractor
 from baselines.oracle import OracleSpansFloor, OracleSpansRules, OracleSpansSklearn
-from baselines.rules import RuleExtractor
+from baselines.rules import IndirectRuleExtractor, RuleExtractor
 from baselines.stance_sklearn import SklearnStance, cross_validate
 from benchmark.errors import InputError
 
@@ -32,6 +33,7 @@ BASELINES: dict[str, type] = {
     "floor": FloorExtractor,
     "floor-meta": FloorMetaExtractor,
     "rules": RuleExtractor,
+    "rules+indirect": IndirectRuleExtractor,     # rules + the Track B rule (same Track A predictions as rules)
     "sklearn-stance": SklearnStance,
 }
 # Oracle rows read the gold quote spans: reported apart, never ranked.
@@ -118,16 +120,25 @@ def score_baselines(*, data_dir: str | Path | None = None, n_boot: int = 1000, s
     import benchmark
     from benchmark.dataset import read_rows
 
-    out: dict = {"ranked": {}, "oracle": {}, "signatures": {}}
+    out: dict = {"ranked": {}, "oracle": {}, "track_b": {}, "signatures": {}}
     for split in splits:
         predictions = run_baselines(split, data_dir=data_dir, oracles=True)
-        out["ranked"][split], out["oracle"][split] = {}, {}
+        out["ranked"][split], out["oracle"][split], out["track_b"][split] = {}, {}, {}
         for name, preds in predictions.items():
             results = benchmark.score(preds, split=split, data_dir=data_dir, n_boot=n_boot, seed=seed)
             out["oracle" if name in ORACLES else "ranked"][split][name] = results
             out["signatures"][split] = results["signature"]
+            # Track B (indirect speech): the floor for reference, and every ranked baseline that attempts it
+            if name == "floor" or (name not in ORACLES and _predicts_indirect(preds)):
+                out["track_b"][split][name] = benchmark.score(preds, split=split, track="B", data_dir=data_dir,
+                                                              n_boot=n_boot, seed=seed)
+                out["signatures"][f"{split}, Track B"] = out["track_b"][split][name]["signature"]
     out["cv"] = cross_validate(read_rows("quotes", "all", data_dir), seed=SklearnStance().seed)
     return out
+
+
+def _predicts_indirect(predictions: list[dict]) -> bool:
+    return any(q.get("type") == "indirect" for p in predictions for q in p.get("quotes") or ())
 
 
 def _cell(results: dict, key: str, task: str | None, with_interval: bool) -> str:
@@ -173,6 +184,9 @@ def render(scored: dict, markdown: bool = False) -> str:
         "",
         heading("Oracle rows (gold quote spans given: NOT comparable, never ranked)"),
         format_table(header, metric_rows(scored["oracle"]), markdown),
+        "",
+        heading("Track B (indirect speech without quotation marks): baselines that attempt it, and the floor"),
+        format_table(header, metric_rows(scored["track_b"]), markdown),
         "",
         heading("sklearn-stance leave-one-document-out cross-validation (stance of gold Track A quotes; "
                 "cross-validation, not a test score)"),

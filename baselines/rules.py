@@ -21,6 +21,9 @@ What it does, in reading order:
    (a dateline), ISO or "Month D, YYYY" / "D Month YYYY". `find_outlet`: a dateline "Moscow (CNN)" or a trailing
    "(XYZ)", a site logo caption "X Logo", a byline "By Name, CNN", "first published by X", "rights ... reserved
    by X", or "told X" for a well-known outlet; names are canonicalised through a small gazetteer.
+6. Track B (`IndirectRuleExtractor`, optional): reported speech without quotation marks, "X said (on Wednesday)
+   that CLAUSE", "X said CLAUSE", "CLAUSE, X said.", "According to X, CLAUSE"; the clause is the unit (type
+   `indirect`), the speaker is found as for quotes. The scorer ignores these predictions on Track A.
 Only `document["text"]` is read; nothing else in the document row (which carries the gold metadata) is used.
 
 Where it fails (examples from `kremlin-reactions score ... --errors` on the real data): see baselines/README.md.
@@ -429,7 +432,7 @@ class Attributor:
         for m in _CAPITALISED_RUN_RE.finditer(text):
             words = m.group().split()
             if len(words) >= 2 and words[-2] not in HONORIFICS and words[-2] not in TITLES \
-                    and _bare(words[-2]) not in CLAUSE_OPENERS:
+                    and _bare(words[-2]) not in CLAUSE_OPENERS and not words[-2].endswith("."):
                 self.names.append(" ".join(words[-2:]))
 
     def _expand(self, start: int, end: int) -> Mention:
@@ -517,14 +520,81 @@ class Attributor:
         self.last = mention
         self.mentions.append(mention)
 
-    def reported_speech(self, sentence: tuple[int, int]) -> None:
-        """A sentence without quotes that reports speech ("the Kremlin said in a statement") sets the last speaker."""
+    def reported_speech(self, sentence: tuple[int, int]) -> tuple[Mention, tuple[int, int] | None] | None:
+        """A sentence without quotes that reports speech ("the Kremlin said in a statement that ...") sets the last
+        speaker. Returns (speaker, the reported clause or None) for the Track B rule, or None."""
         lo, hi = sentence
         for cue in _cues(self.masked, lo, hi):
             found = self._from_cue(self.masked, cue, lo, hi, after_quote=False) if cue[2] != "participle" else None
             if found:
-                self.heard(self._mention(self.masked, found, lo))
-                return
+                mention = self._mention(self.masked, found, lo)
+                self.heard(mention)
+                return mention, reported_clause(self.text, lo, hi, cue, found)
+        return None
+
+
+    def that_clauses(self, sentence: tuple[int, int]) -> list[tuple[Mention, tuple[int, int]]]:
+        """Track B in a sentence that also holds quotes: every "X added that CLAUSE" / "..., saying that CLAUSE"
+        (the clause may contain partial quotes); the last speaker is left to the quotes."""
+        lo, hi = sentence
+        cues = [c for c in _cues(self.masked, lo, hi) if c[2] != "according"]
+        found = []
+        for i, cue in enumerate(cues):
+            that = _THAT_AFTER_CUE_RE.match(self.masked[cue[1]:hi].replace("\n", " "))
+            speaker = self._from_cue(self.masked, cue, lo, hi, after_quote=False) if that else None
+            if speaker is None:
+                continue
+            start = cue[1] + that.end()
+            end = hi
+            for later in cues[i + 1:]:  # "..., before stressing that ...": the next cue starts the next clause
+                cut = max(self.masked.rfind(",", start, later[0]), -1)
+                if cut > start:
+                    end = cut
+                    break
+            a, b = _trimmed(self.text, start, end)
+            while b > a and self.text[b - 1] in ".!?":
+                b -= 1
+            if len(self.text[a:b].split()) >= 4:
+                found.append((self._mention(self.masked, speaker, lo), (a, b)))
+        return found
+
+
+# After a reporting verb: optional adverbial ("on Wednesday", "in a statement", "repeatedly"), then "that".
+_THAT_AFTER_CUE_RE = re.compile(r"(?:\s+\w+ly|\s+on\s+\w+day|\s+in\s+an?\s+(?:statement|interview|speech|post)"
+                                r"|\s+(?:last|this)\s+(?:week|month|year)|\s+earlier|,\s+\w+,)?,?\s+that\s+")
+_NOT_A_CLAUSE_START = frozenset("in on at to during after before last this with by for of about from".split())
+
+
+def reported_clause(text: str, lo: int, hi: int, cue: tuple[int, int, str], speaker: tuple[int, int]
+                    ) -> tuple[int, int] | None:
+    """Track B: the content clause of reported speech in text[lo:hi], given its cue and speaker span:
+    "X said (on Wednesday) that CLAUSE", "X said CLAUSE", "CLAUSE, X said (...)", "According to X, CLAUSE",
+    "CLAUSE, according to X". Four words at least; the final period left out."""
+    start, end, kind = cue
+    content = None
+    before = text[lo:min(start, speaker[0])].rstrip()
+    after = text[end:hi].replace("\n", " ")
+    that = _THAT_AFTER_CUE_RE.match(after)
+    clause = re.match(r"\s+([\w’']+)", after)
+    if kind == "according":
+        comma = text.find(",", speaker[1], hi)
+        if before.endswith(",") and len(before.split()) >= 4:      # CLAUSE, according to X
+            content = (lo, lo + len(before) - 1)
+        elif comma > 0:                                              # According to X, CLAUSE
+            content = (comma + 1, hi)
+    elif that:                                                       # X said (on Wednesday) that CLAUSE
+        content = (end + that.end(), hi)
+    elif clause and text[start:end].lower() in ("said", "says") and clause.group(1).lower() not in _NOT_A_CLAUSE_START:
+        content = (end + clause.start(1), hi)                        # X said CLAUSE
+    elif before.endswith(",") and len(before.split()) >= 4 and (len(after.split()) <= 4 or after.startswith(",")):
+        content = (lo, lo + len(before) - 1)                         # CLAUSE, X said (in a statement).
+    if content is None:
+        return None
+    a, b = _trimmed(text, *content)
+    while b > a and text[b - 1] in ".!?":
+        b -= 1
+    return (a, b) if len(text[a:b].split()) >= 4 else None
+
 
 # --------------------------------------------------------------------------------------------------------------
 # 4. Stance
@@ -638,9 +708,11 @@ def spans_as_quotes(text: str, spans: list[tuple[int, int]]) -> list[QuoteSpan]:
     return quotes
 
 
-def extract_quotes(text: str, stance=lexicon_stance, spans: list[tuple[int, int]] | None = None) -> list[dict]:
+def extract_quotes(text: str, stance=lexicon_stance, spans: list[tuple[int, int]] | None = None,
+                   indirect: bool = False) -> list[dict]:
     """Track A predictions for one article: span, type, speaker (name + mention span), stance.
-    With `spans` (the oracle rows), those spans are attributed instead of the quotes the finder detects."""
+    With `spans` (the oracle rows), those spans are attributed instead of the quotes the finder detects.
+    With `indirect`, also Track B predictions (type "indirect") for reported speech without quotation marks."""
     quotes = find_quotes(text) if spans is None else spans_as_quotes(text, spans)
     masked = _masked(text, quotes)
     attributor = Attributor(text, masked)
@@ -649,7 +721,17 @@ def extract_quotes(text: str, stance=lexicon_stance, spans: list[tuple[int, int]
     for sentence in sentence_spans(text, quotes):
         in_sentence = [(i, q) for i, q in enumerate(quotes) if sentence[0] <= q.open_start < sentence[1]]
         if not in_sentence:
-            attributor.reported_speech(sentence)
+            reported = attributor.reported_speech(sentence)
+            if indirect and reported and reported[1]:
+                speaker, (a, b) = reported
+                predictions.append({"start": a, "end": b, "type": "indirect", "speaker": speaker.text,
+                                    "stance": stance(text[a:b], masked[max(0, a - CONTEXT_CHARS):b + CONTEXT_CHARS]),
+                                    "speaker_start": speaker.start, "speaker_end": speaker.end})
+        elif indirect:
+            for speaker, (a, b) in attributor.that_clauses(sentence):
+                predictions.append({"start": a, "end": b, "type": "indirect", "speaker": speaker.text,
+                                    "stance": stance(text[a:b], masked[max(0, a - CONTEXT_CHARS):b + CONTEXT_CHARS]),
+                                    "speaker_start": speaker.start, "speaker_end": speaker.end})
         for i, q in in_sentence:
             outer = quotes[q.nested_in] if q.nested_in is not None else None
             if spans is None and outer is None and not is_reported_speech(text, q, sentence, masked):
@@ -675,11 +757,20 @@ def extract_quotes(text: str, stance=lexicon_stance, spans: list[tuple[int, int]
 class RuleExtractor:
     """Rule-based baseline for all tasks. Reads only document["text"]."""
 
+    indirect = False     # also predict Track B (indirect speech) units
+
     def extract(self, document: dict) -> dict:
         text = document["text"]
         return {
             "doc_id": document["doc_id"],
             "outlet": find_outlet(text),
             "published": find_date(text),
-            "quotes": extract_quotes(text),
+            "quotes": extract_quotes(text, indirect=self.indirect),
         }
+
+
+class IndirectRuleExtractor(RuleExtractor):
+    """RuleExtractor plus the Track B rule (`reported_clause`): reported speech without quotation marks.
+    Its Track A predictions are the RuleExtractor's; the scorer ignores the indirect ones on Track A."""
+
+    indirect = True
