@@ -20,8 +20,15 @@ import re
 from collections import Counter
 
 from baselines.rules import _dates
+from benchmark.gold import TRACK_A_TYPES
 
-TRACK_A_TYPES = ("direct", "partial")
+
+def scored_units(quotes: list[dict]) -> list[dict]:
+    """The quotes the scorer scores: Track A, not optional, not in boilerplate. Fitted baselines learn from these
+    only (the calendar sayings in the CNN photo gallery are don't-care units labelled none; counting them would
+    make "none" the majority label of quotes that are scored)."""
+    return [q for q in quotes if q["type"] in TRACK_A_TYPES and not q.get("optional") and not q.get("in_boilerplate")]
+
 _ACRONYM_RE = re.compile(r"\b[A-Z]{2,6}\b")
 # Codes that name a country or an alliance far more often than a publisher.
 NOT_OUTLETS = frozenset("US USA UK EU UN NATO ISIS AD PM AM ET EST GMT TV".split())
@@ -34,7 +41,7 @@ class FloorExtractor:
         self.stance_label: str | None = None
 
     def fit(self, documents: list[dict], quotes: list[dict]) -> "FloorExtractor":
-        labels = Counter(q["stance"] for q in quotes if q["type"] in TRACK_A_TYPES)
+        labels = Counter(q["stance"] for q in scored_units(quotes))
         # Ties broken alphabetically so the choice never depends on row order.
         self.stance_label = min(labels, key=lambda label: (-labels[label], label)) if labels else None
         return self

@@ -24,17 +24,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
+from baselines.floor import scored_units
 from baselines.rules import extract_quotes, find_date, find_outlet
 
-TRACK_A_TYPES = ("direct", "partial")
 SEED = 12345
-
-
-def scored_units(quotes: list[dict]) -> list[dict]:
-    """The quotes the scorer scores: Track A, not optional, not in boilerplate. The model learns from these
-    only (the calendar sayings in the CNN photo gallery are don't-care units; learning from them would teach
-    the model that a quote is usually off-topic)."""
-    return [q for q in quotes if q["type"] in TRACK_A_TYPES and not q.get("optional") and not q.get("in_boilerplate")]
 
 
 def make_pipeline(seed: int = SEED) -> Pipeline:
