@@ -7,9 +7,12 @@ strings a submission controls (speaker names, outlet).
 from __future__ import annotations
 
 import json
+from collections import Counter
+from html.parser import HTMLParser
 from pathlib import Path
 
 from benchmark.dataset import read_rows
+from benchmark.report import STATUSES
 
 PWNED = "PWNED"
 SCRIPT_PAYLOAD = f"<script>document.title='{PWNED}'</script>"
@@ -75,3 +78,87 @@ def hostile_submission(split: str = "test") -> list[dict]:
 def write_jsonl(path: Path, objects: list[dict]) -> Path:
     path.write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in objects), encoding="utf-8")
     return path
+
+
+# ------------------------------------------------------------------------------------------------------------
+# reading a report page back (from the file, or from Chromium's --dump-dom)
+
+class Page(HTMLParser):
+    """Collects marks (per section and number: their classes), tags, elements, and each article's text."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.elements = Counter()
+        self.marks: dict[tuple[str, str], set[str]] = {}
+        self.section = None
+        self.article_depth = 0
+        self.in_tag = 0
+        self.articles: dict[str, list[str]] = {}
+        self.title = ""
+        self._in_title = False
+        self.bp_fragments = 0
+        self.hrefs: list[str] = []
+        self.srcs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.elements[tag] += 1
+        classes = set((a.get("class") or "").split())
+        if tag == "title":
+            self._in_title = True
+        if "href" in a:
+            self.hrefs.append(a["href"])
+        if "src" in a:
+            self.srcs.append(a["src"])
+        if tag == "section":
+            self.section = a.get("id")
+            self.articles[self.section] = []
+        if self.article_depth:
+            self.article_depth += 1
+            if tag == "a" and "tag" in classes:
+                self.in_tag = self.article_depth
+        elif tag == "div" and "article" in classes:
+            self.article_depth = 1
+        if tag == "span" and "m" in classes and self.section and self.article_depth:
+            self.marks.setdefault((self.section, a["data-m"]), set()).update(classes & set(STATUSES))
+        if tag == "span" and "bp" in classes and self.article_depth:
+            self.bp_fragments += 1
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+        if self.article_depth:
+            if self.in_tag == self.article_depth:
+                self.in_tag = 0
+            self.article_depth -= 1
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+        if self.article_depth and not self.in_tag:
+            self.articles[self.section].append(data)
+
+
+def parse(html_text: str) -> Page:
+    p = Page()
+    p.feed(html_text)
+    return p
+
+
+def status_counts(page: Page) -> dict[str, Counter]:
+    """section id -> Counter of mark statuses ("matched", "wrong-speaker", ...; a pair wrong twice counts in both)."""
+    out: dict[str, Counter] = {}
+    for (section, _), statuses in page.marks.items():
+        out.setdefault(section, Counter()).update(statuses)
+    return out
+
+
+def expected_counts(errors: dict) -> Counter:
+    """What the scorer's errors say the page must show for one document."""
+    return Counter({
+        "matched": sum(1 for m in errors["matched"] if m["speaker_correct"] and m["stance_correct"]),
+        "wrong-speaker": len(errors["wrong_speaker"]),
+        "wrong-stance": len(errors["wrong_stance"]),
+        "missed": len(errors["missed"]),
+        "spurious": len(errors["spurious"]),
+    })
