@@ -152,6 +152,14 @@ def read_meta(path: Path, label: str) -> dict:
     return {k: meta[k] for k in META_KEYS if isinstance(meta.get(k), str) and meta[k] != ""}
 
 
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+        return True
+    except UnicodeEncodeError:       # undecodable bytes arrive as lone surrogates
+        return False
+
+
 def _regular_file(path: Path) -> str | None:
     """None when `path` is a regular file (not a symlink), else why it is refused."""
     try:
@@ -175,6 +183,8 @@ def scan_folder(folder: Path, max_bytes: int) -> tuple[list[Entry], list[str]]:
         names = sorted(os.listdir(folder))
     except OSError as err:
         raise InputError(f"{folder}: cannot list the folder: {err.strerror}") from None
+    undecodable = [n for n in names if not _utf8(n)]
+    names = [n for n in names if _utf8(n)]
     submissions = {n[: -len(SUBMISSION_SUFFIX)] for n in names if n.endswith(SUBMISSION_SUFFIX) and
                    len(n) > len(SUBMISSION_SUFFIX)}
     metas = {n[: -len(META_SUFFIX)] for n in names if n.endswith(META_SUFFIX) and len(n) > len(META_SUFFIX)}
@@ -182,6 +192,8 @@ def scan_folder(folder: Path, max_bytes: int) -> tuple[list[Entry], list[str]]:
         raise InputError(f"{folder}: {len(submissions)} submissions, more than the cap of {MAX_ENTRIES}")
     ignored = [n for n in names if not (n.endswith(SUBMISSION_SUFFIX) and n[: -len(SUBMISSION_SUFFIX)] in submissions)
                and not (n.endswith(META_SUFFIX) and n[: -len(META_SUFFIX)] in metas)]
+    ignored += sorted(n.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") +
+                      " (file name is not UTF-8)" for n in undecodable)
     entries = []
     for stem in sorted(submissions | metas):
         file_name = stem + SUBMISSION_SUFFIX
@@ -258,13 +270,13 @@ def build_leaderboard(folder: str | Path, *, split: str = "test", track: str = "
     say = (lambda m: print(m, file=sys.stderr)) if progress else (lambda m: None)
     ranked_baselines = [e for e in entries if e.kind == "baseline"]
     for entry in ranked_baselines:
-        say(f"scoring {entry.id}")
+        say(f"scoring {one_line(entry.id, 100)}")
         entry.results = benchmark.score(entry.predictions, **options)
     best = min(ranked_baselines, key=_sort_key) if ranked_baselines else None
     for entry in entries:
         if entry.errors or entry.results is not None:
             continue
-        say(f"scoring {entry.id}")
+        say(f"scoring {one_line(entry.id, 100)}")
         entry.results = benchmark.score(entry.predictions, **options, compare=best.predictions if best else None)
     if best is not None:
         for entry in ranked_baselines:
@@ -337,7 +349,8 @@ def _entry_json(entry: Entry, best: Entry | None) -> dict:
         }
     return {"rank": entry.rank, "id": entry.id, "kind": entry.kind, "file": entry.file, **_meta_json(entry),
             "overall": r["overall"], "scores": scores, "intervals": intervals,
-            "attempted": list(r["attempted"]), "comparison": comparison}
+            "attempted": list(r["attempted"]), "warnings": _first_lines(r.get("warnings") or []),
+            "comparison": comparison}
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -596,7 +609,10 @@ def run(args: argparse.Namespace) -> int:
     board = build_leaderboard(args.submissions_dir, split=args.split, track=args.track, baselines=args.baselines,
                               max_bytes=args.max_bytes, n_boot=args.n_boot, seed=args.seed,
                               data_dir=args.data_dir, progress=True)
-    paths = write_leaderboard(board, args.output)
+    try:
+        paths = write_leaderboard(board, args.output)
+    except OSError as err:
+        raise InputError(f"{args.output}: cannot write the leaderboard: {err.strerror or err}") from None
     print(f"ranked {len(board['ranked'])} entries, {len(board['oracle'])} oracle rows, "
           f"{len(board['invalid'])} invalid; wrote {', '.join(str(p) for p in paths)}")
     for e in board["invalid"]:

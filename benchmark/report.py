@@ -419,8 +419,11 @@ def build_report(predictions, out: str | Path, split: str = "test", track: str =
     results = score(submission, split=split, track=track, data_dir=data_dir, n_boot=n_boot, errors=True)
     html_text = render_report(results, docs, quotes, submission, title)
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(html_text, encoding="utf-8", newline="\n")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(html_text, encoding="utf-8", newline="\n")
+    except OSError as err:
+        raise InputError(f"{out}: cannot write the report: {err.strerror or err}") from None
     return results
 
 

@@ -220,6 +220,23 @@ def test_read_meta_rules(tmp_path):
         read_meta(path, "m.meta.json")
 
 
+def test_unwritable_output_and_odd_file_names(tmp_path, capsys):
+    folder = tmp_path / "s"
+    folder.mkdir()
+    write_jsonl(folder / "new\nline.jsonl", gold_submission())
+    write_jsonl(folder / os.fsdecode(b"bad\xff.jsonl"), gold_submission())
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the output folder should go", encoding="utf-8")
+    assert main(["leaderboard", str(folder), "-o", str(blocker), "--no-baselines", "--n-boot", "10"]) == 2
+    assert "cannot write the leaderboard" in capsys.readouterr().err
+    assert main(["leaderboard", str(folder), "-o", str(tmp_path / "o"), "--no-baselines", "--n-boot", "10"]) == 0
+    board = json.loads(read(tmp_path / "o", "leaderboard.json"))
+    assert [e["id"] for e in board["ranked"]] == ["new\nline"]
+    assert board["ignored_files"] == ["bad\\xff.jsonl (file name is not UTF-8)"]
+    md_text = read(tmp_path / "o", "leaderboard.md")
+    assert "| 1 | new line (file new line.jsonl) |" in md_text
+
+
 def test_bad_folder_exits_2(tmp_path, capsys):
     assert main(["leaderboard", str(tmp_path / "missing"), "-o", str(tmp_path / "o")]) == 2
     assert "no such folder" in capsys.readouterr().err
@@ -259,3 +276,8 @@ def test_with_baselines_oracles_apart_and_exact_p(tmp_path):
     for e in board["oracle"]:
         assert md_text.index(e["name"].replace("+", "\\+")) > oracle_at
     assert "significant" in md_text and "not evidence of a significant difference" in md_text
+    # baselines included: still byte-identical on a second run
+    out2 = tmp_path / "o2"
+    assert main(["leaderboard", str(folder), "-o", str(out2), "--n-boot", str(N_BOOT)]) == 0
+    for name in OUTPUT_FILES:
+        assert (out / name).read_bytes() == (out2 / name).read_bytes(), name
