@@ -25,7 +25,7 @@ from benchmark.scoring import stance as stance_mod
 from benchmark.scoring import stats
 from benchmark.scoring.attribution import SpeakerTable, mention_overlaps
 from benchmark.scoring.date import date_counts, date_results
-from benchmark.scoring.matching import (LEADING_CHARS, TRAILING_CHARS, interval_cover_counts, max_matching,
+from benchmark.scoring.matching import (LEADING_CHARS, TRAILING_CHARS, _div, interval_cover_counts, max_matching,
                                         overlapping_pairs, prf, trim_span)
 from benchmark.scoring.outlet import outlet_correct
 from benchmark.scoring.signature import Signature
@@ -374,32 +374,38 @@ class CountTable:
             col += size
         return out
 
-    def statistic(self, summed: np.ndarray) -> dict[str, np.ndarray]:
+    def statistic(self, summed: np.ndarray, undefined: float = 0.0) -> dict[str, np.ndarray]:
         """Every metric, for each row of `summed` (rows = count vectors summed over some documents)."""
-        return metrics(self.unpack(summed))
+        return metrics(self.unpack(summed), undefined)
+
+    def statistic_nan(self, summed: np.ndarray) -> dict[str, np.ndarray]:
+        """As `statistic`, with NaN for undefined ratios (bootstrap resamples leave them out)."""
+        return metrics(self.unpack(summed), np.nan)
 
 
-def metrics(c: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """All metrics from summed counts (each array has a leading batch axis). Flat dotted keys."""
+def metrics(c: dict[str, np.ndarray], undefined: float = 0.0) -> dict[str, np.ndarray]:
+    """All metrics from summed counts (each array has a leading batch axis). Flat dotted keys. `undefined`: the
+    value of a ratio with a zero denominator (0 as in scikit-learn; NaN for bootstrap resamples)."""
     out = {}
+    u = undefined
     for kind in ("exact", "overlap", "chars"):
-        p, r, f = prf(c[kind][:, 0], c[kind][:, 1], c[kind][:, 2])
+        p, r, f = prf(c[kind][:, 0], c[kind][:, 1], c[kind][:, 2], u)
         out[f"quotes.{kind}.precision"], out[f"quotes.{kind}.recall"], out[f"quotes.{kind}.f1"] = p, r, f
     tp, n_pred, n_gold = c["overlap"][:, 0], c["overlap"][:, 1], c["overlap"][:, 2]
     correct = c["attr_correct"][:, 0]
-    out["attribution.accuracy"] = _div(correct, tp)
-    out["attribution.precision"], out["attribution.recall"], out["attribution.f1"] = prf(correct, n_pred, n_gold)
+    out["attribution.accuracy"] = _div(correct, tp, u)
+    out["attribution.precision"], out["attribution.recall"], out["attribution.f1"] = prf(correct, n_pred, n_gold, u)
     matched_cm, e2e_cm = stance_matrices(c)
-    s = stance_mod.scores(matched_cm)
+    s = stance_mod.scores(matched_cm, u)
     out.update({f"stance.{k}": s[k] for k in ("accuracy", "macro_f1", "f_avg")})
-    e = stance_mod.scores(e2e_cm)
+    e = stance_mod.scores(e2e_cm, u)
     out.update({f"stance_e2e.{k}": e[k] for k in ("precision", "recall", "f1", "macro_f1", "f_avg")})
-    out["gold_spans.attribution_accuracy"] = _div(c["gs_attr_correct"][:, 0], c["gs_n"][:, 0])
-    g = stance_mod.scores(_pad_null_row(c["gs_cm"]))
+    out["gold_spans.attribution_accuracy"] = _div(c["gs_attr_correct"][:, 0], c["gs_n"][:, 0], u)
+    g = stance_mod.scores(_pad_null_row(c["gs_cm"]), u)
     out.update({f"gold_spans.stance.{k}": g[k] for k in ("accuracy", "macro_f1", "f_avg")})
-    out["date.accuracy"] = _div(c["date_exact"], c["date_n"])
-    out["date.within_1_day"] = _div(c["date_within_1"], c["date_n"])
-    out["outlet.accuracy"] = _div(c["outlet_correct"][:, 0], c["outlet_n"][:, 0])
+    out["date.accuracy"] = _div(c["date_exact"], c["date_n"], u)
+    out["date.within_1_day"] = _div(c["date_within_1"], c["date_n"], u)
+    out["outlet.accuracy"] = _div(c["outlet_correct"][:, 0], c["outlet_n"][:, 0], u)
     # A task that was not attempted has no correct predictions, so its part is 0 here without a special case.
     out["overall"] = sum(out[k] for k in OVERALL_PARTS) / len(OVERALL_PARTS)
     return out
@@ -418,9 +424,6 @@ def _pad_null_row(cm: np.ndarray) -> np.ndarray:
     return np.concatenate([cm, np.zeros((len(cm), 1, NULL + 1), dtype=cm.dtype)], axis=1)
 
 
-def _div(num, den):
-    num, den = np.asarray(num, dtype=np.float64), np.asarray(den, dtype=np.float64)
-    return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -484,7 +487,7 @@ def build_results(gold: Gold, run: Run, submission, options: Options) -> dict:
         "missing_documents": missing,
         "warnings": warnings,
         "per_document": per_document(gold, run, table),
-        "intervals": stats.bootstrap_intervals(table.matrix, table.statistic, MAIN_KEYS, options.n_boot,
+        "intervals": stats.bootstrap_intervals(table.matrix, table.statistic_nan, MAIN_KEYS, options.n_boot,
                                                options.seed),
         "bootstrap": {"n": options.n_boot, "seed": options.seed, "level": 0.95, "unit": "document",
                       "method": "percentile", "min_two_sided_p": stats.min_two_sided_p(gold.n_docs)},
@@ -498,9 +501,21 @@ def build_results(gold: Gold, run: Run, submission, options: Options) -> dict:
     return results
 
 
+def document_scores(table: CountTable) -> dict[str, np.ndarray]:
+    """Every metric per document; NaN where undefined (no gold unit and no prediction in the document), and
+    `overall` = the mean of the parts defined for the document."""
+    m = table.statistic(table.matrix, undefined=np.nan)
+    parts = np.stack([m[k] for k in OVERALL_PARTS])
+    defined = ~np.isnan(parts)
+    m["overall"] = np.divide(np.where(defined, parts, 0).sum(axis=0), defined.sum(axis=0),
+                             out=np.full(parts.shape[1], np.nan), where=defined.any(axis=0))
+    return m
+
+
 def per_document(gold: Gold, run: Run, table: CountTable) -> dict[str, dict]:
-    """Per document: the main scores and counts, and the date/outlet prediction next to the gold."""
-    m = {k: v.tolist() for k, v in table.statistic(table.matrix).items()}
+    """Per document: the main scores (None where undefined) and counts, and the date/outlet prediction next to
+    the gold."""
+    m = {k: [None if x != x else x for x in v.tolist()] for k, v in document_scores(table).items()}
     ov, ex = run.counts["overlap"].tolist(), run.counts["exact"].tolist()
     out = {}
     for i, (doc_id, g, p) in enumerate(zip(gold.doc_ids, gold.docs, run.docs)):
@@ -606,8 +621,8 @@ def build_comparison(gold: Gold, run_a: Run, run_b: Run, other, options: Options
                                       options.n_boot, options.seed)
     boot = stats.paired_bootstrap(table_a.matrix, table_b.matrix, table_a.statistic, MAIN_KEYS, options.n_boot,
                                   options.seed)
-    doc_a = table_a.statistic(table_a.matrix)["overall"]
-    doc_b = table_b.statistic(table_b.matrix)["overall"]
+    doc_a = document_scores(table_a)["overall"]
+    doc_b = document_scores(table_b)["overall"]
     n = gold.n_docs
     min_p = stats.min_two_sided_p(n)
     note = (f"{n} documents: an exact paired randomisation test has {2 ** n if n <= stats.EXACT_MAX_DOCS else 'many'}"

@@ -185,22 +185,24 @@ def interval_cover_counts(layers: list[tuple[np.ndarray, np.ndarray]], stride: i
     return np.rint(sums).astype(np.int64).reshape(n_docs, width)
 
 
-def prf(tp, n_pred, n_gold) -> tuple:
-    """Precision, recall, F1 from counts (numbers or arrays); 0 where undefined (nothing predicted / no gold).
+def prf(tp, n_pred, n_gold, undefined: float = 0.0) -> tuple:
+    """Precision, recall, F1 from counts (numbers or arrays); `undefined` (0, as scikit-learn's zero_division=0)
+    where a denominator is 0: precision with nothing predicted, recall with no gold, F1 with neither.
 
     >>> prf(3, 4, 6)
     (0.75, 0.5, 0.6)
     """
     tp, n_pred, n_gold = (np.asarray(x, dtype=np.float64) for x in (tp, n_pred, n_gold))
-    precision = _div(tp, n_pred)
-    recall = _div(tp, n_gold)
-    f1 = _div(2 * tp, n_pred + n_gold)
+    precision = _div(tp, n_pred, undefined)
+    recall = _div(tp, n_gold, undefined)
+    f1 = _div(2 * tp, n_pred + n_gold, undefined)
     return _plain(precision), _plain(recall), _plain(f1)
 
 
-def _div(num, den):
+def _div(num, den, undefined: float = 0.0):
+    """num / den, `undefined` where den is 0."""
     num, den = np.asarray(num, dtype=np.float64), np.asarray(den, dtype=np.float64)
-    return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0)
+    return np.divide(num, den, out=np.full(np.broadcast(num, den).shape, undefined), where=den > 0)
 
 
 def _plain(x):

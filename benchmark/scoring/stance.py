@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from benchmark.gold import STANCES
+from benchmark.scoring.matching import _div
 
 LABELS = STANCES                    # ("favor", "against", "neutral", "none")
 NULL = len(LABELS)                  # code of "no label" in a confusion matrix
@@ -37,8 +38,9 @@ def confusion(gold: np.ndarray, pred: np.ndarray, group: np.ndarray | None = Non
     return np.bincount(flat, minlength=n_groups * k * k).reshape(n_groups, k, k)
 
 
-def scores(cm: np.ndarray) -> dict[str, np.ndarray]:
-    """accuracy (matched pairs), micro precision/recall/F1 (end-to-end), per-label P/R/F1, macro_f1, f_avg."""
+def scores(cm: np.ndarray, undefined: float = 0.0) -> dict[str, np.ndarray]:
+    """accuracy (matched pairs), micro precision/recall/F1 (end-to-end), per-label P/R/F1, macro_f1, f_avg.
+    `undefined`: the value of a ratio with a zero denominator (per-label scores always use 0, as sklearn)."""
     cm = np.asarray(cm, dtype=np.float64)
     n = NULL
     tp = np.diagonal(cm[..., :n, :n], axis1=-2, axis2=-1)       # (..., 4)
@@ -51,12 +53,12 @@ def scores(cm: np.ndarray) -> dict[str, np.ndarray]:
     present = (pred + gold) > 0
     fav = list(F_AVG_LABELS)
     return {
-        "accuracy": _div(correct, n_gold),
-        "precision": _div(correct, n_pred),
-        "recall": _div(correct, n_gold),
-        "f1": _div(2 * correct, n_pred + n_gold),
-        "macro_f1": _masked_mean(f1, present),
-        "f_avg": _masked_mean(f1[..., fav], present[..., fav]),
+        "accuracy": _div(correct, n_gold, undefined),
+        "precision": _div(correct, n_pred, undefined),
+        "recall": _div(correct, n_gold, undefined),
+        "f1": _div(2 * correct, n_pred + n_gold, undefined),
+        "macro_f1": _masked_mean(f1, present, undefined),
+        "f_avg": _masked_mean(f1[..., fav], present[..., fav], undefined),
         "label_precision": _div(tp, pred),
         "label_recall": _div(tp, gold),
         "label_f1": f1,
@@ -84,11 +86,7 @@ def summary(cm: np.ndarray, end_to_end: bool = False) -> dict:
     return out
 
 
-def _div(num, den):
-    return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0)
-
-
-def _masked_mean(values, mask):
+def _masked_mean(values, mask, undefined: float = 0.0):
     count = mask.sum(axis=-1)
     total = np.where(mask, values, 0.0).sum(axis=-1)
-    return _div(total, count)
+    return _div(total, count, undefined)

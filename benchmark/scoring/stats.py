@@ -4,7 +4,9 @@ Every metric here is a function of counts summed over documents (true positives,
 matrix, ...). A per-document count table (n_docs x K) therefore lets one vectorised `statistic(summed)` serve the
 point estimate, every bootstrap resample (weights @ table) and every randomisation (swapped sums).
 
-- `bootstrap_intervals`: percentile intervals, resampling documents with replacement (seeded).
+- `bootstrap_intervals`: percentile intervals, resampling documents with replacement (seeded). A resample where
+  a metric is undefined (NaN: e.g. F1 with no gold unit and no prediction in the resampled documents) is left
+  out of that metric's interval.
 - `paired_randomisation`: exact over all 2^n swaps of the two systems' outputs per document when n <= 20, else
   seeded Monte Carlo. The identity and the full swap always tie the observed difference, so the smallest
   possible two-sided p is 2 / 2^n: 0.0625 for 5 documents, where p < 0.05 is impossible.
@@ -63,8 +65,11 @@ def bootstrap_intervals(table: np.ndarray, statistic: Statistic, keys: list[str]
     tail = (1 - level) / 2 * 100
     out = {}
     for k in keys:
-        low, high = np.percentile(np.concatenate(values[k]), [tail, 100 - tail])
-        out[k] = {"low": float(low), "high": float(high)}
+        v = np.concatenate(values[k])
+        v = v[~np.isnan(v)]        # resamples where the metric is undefined (e.g. no gold units and no predictions)
+        if len(v):
+            low, high = np.percentile(v, [tail, 100 - tail])
+            out[k] = {"low": float(low), "high": float(high)}
     return out
 
 
@@ -150,7 +155,11 @@ def win_loss(doc_ids: list[str], score_a: np.ndarray, score_b: np.ndarray) -> di
     """Per-document comparison of one score: rows with the winner, and the totals."""
     rows = []
     for doc_id, sa, sb in zip(doc_ids, np.asarray(score_a, float).tolist(), np.asarray(score_b, float).tolist()):
-        winner = "tie" if abs(sa - sb) <= _TOLERANCE else ("A" if sa > sb else "B")
+        sa, sb = (None if x != x else x for x in (sa, sb))          # NaN: undefined for the document
+        if sa is None or sb is None or abs(sa - sb) <= _TOLERANCE:
+            winner = "tie"
+        else:
+            winner = "A" if sa > sb else "B"
         rows.append({"doc_id": doc_id, "a": sa, "b": sb, "winner": winner})
     return {
         "documents": rows,
