@@ -373,8 +373,9 @@ def _p_note(board: dict) -> str:
     text = (f"With {n} documents an exact paired randomisation test has {2 ** n} equally likely outcomes, so the "
             f"smallest possible two-sided p is {min_p:.4g}")
     if min_p > 0.05:
-        text += (": p < 0.05 is impossible here, even for a system that wins every document. "
-                 "(With all five documents it would still be impossible: the minimum is 0.0625.)")
+        text += ": p < 0.05 is impossible here, even for a system that wins every document."
+        if n < 5:
+            text += " (With all five documents it would still be impossible: the minimum is 0.0625.)"
     else:
         text += "."
     return (text + " The p-values and win/loss counts describe how consistent a difference is across these "
@@ -404,7 +405,7 @@ def render_markdown(board: dict) -> str:
 
     def table(rows: list[dict], ranked: bool) -> list[str]:
         out = ["| " + " | ".join(header if ranked else header[1:]) + " |",
-               "|" + "|".join(["---:"] * (1 if ranked else 0) + ["---", "---"] + ["---:"] * len(COLUMNS) + ["---"]) + "|"]
+               "|" + "|".join(["---:"] * ranked + ["---", "---"] + ["---:"] * len(COLUMNS) + ["---"]) + "|"]
         for e in rows:
             cells = [str(e["rank"])] if ranked else []
             cells += [md(e["name"], 100) + (f" (file {md(e['file'])})" if e["file"] else f" *({e['kind']})*"),
@@ -555,7 +556,8 @@ def render_html(board: dict) -> str:
              _html_table(board["oracle"], board, False) if board["oracle"] else "<p>None.</p>"]
     if board["invalid"]:
         rows = "".join(
-            f'<tr class="invalid"><td><b>{esc(one_line(e["name"]))}</b></td><td><code>{esc(one_line(e["file"]))}</code></td>'
+            f'<tr class="invalid"><td><b>{esc(one_line(e["name"]))}</b></td>'
+            f'<td><code>{esc(one_line(e["file"]))}</code></td>'
             f'<td><pre class="err">{esc(chr(10).join(e["errors"]))}</pre></td></tr>' for e in board["invalid"])
         parts += ["<h2>Invalid entries (not ranked)</h2>",
                   f"<table><tr><th>entry</th><th>file</th><th>error (first lines)</th></tr>{rows}</table>"]

@@ -26,11 +26,11 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from benchmark.errors import InputError
-from benchmark.render import BASE_CSS, OKABE_ITO, esc, one_line, page, safe_link, screenshot
+from benchmark.render import BASE_CSS, OKABE_ITO, esc, one_line, page, screenshot
 
 HELP = "write a static HTML error report of a submission: gold and predicted quotes marked in each article"
 
@@ -43,7 +43,8 @@ STATUSES = {
     "spurious": ("spurious prediction (no gold quote)", "+"),
     "not-scored": ("not scored: optional / boilerplate / other-track gold, or an ignored prediction", "\u25cb"),
 }
-MAX_LANES = 6
+_STATUS_ORDER = {s: i for i, s in enumerate(STATUSES)}
+MAX_LANES = 6                          # underline offsets; more overlapping marks than this share the last one
 SNIPPET = 90
 
 
@@ -58,7 +59,6 @@ class Mark:
     note: str = ""
     number: int = 0
     lane: int = 0
-    css: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -156,7 +156,8 @@ def document_marks(text: str, gold_rows: list[dict], predictions: list, errors: 
                                      "speaker": p.get("speaker"), "stance": p.get("stance")}))
         key = (p["line"], p["start"], p["end"])
         used_pred[key] = used_pred.get(key, 0) + 1
-    counted_gold = {m["quote_id"] for m in errors.get("matched", [])} | {g["quote_id"] for g in errors.get("missed", [])}
+    counted_gold = ({m["quote_id"] for m in errors.get("matched", [])}
+                    | {g["quote_id"] for g in errors.get("missed", [])})
     for row in gold_rows:
         if row["quote_id"] not in counted_gold:
             marks.append(Mark(row["start"], row["end"], ("not-scored",), gold=_gold_info(row),
@@ -177,9 +178,6 @@ def document_marks(text: str, gold_rows: list[dict], predictions: list, errors: 
     return marks
 
 
-_STATUS_ORDER = {s: i for i, s in enumerate(STATUSES)}
-
-
 def _status_words(mark: Mark) -> str:
     return " + ".join(s.replace("-", " ") for s in mark.statuses)
 
@@ -188,7 +186,7 @@ def _who(value) -> str:
     return "(none)" if value in (None, "") else one_line(value, 120)
 
 
-def mark_title(mark: Mark, text: str) -> str:
+def mark_title(mark: Mark) -> str:
     """Plain-text tooltip: number, status, gold vs predicted speaker and stance (escaped by the caller)."""
     parts = [f"#{mark.number} {_status_words(mark)}"]
     if mark.gold is not None:
@@ -213,7 +211,7 @@ def render_article(doc_id: str, text: str, marks: list[Mark], boilerplate: list[
     anchor = _anchor(doc_id)
     spans = [(m.start, m.end) for m in marks] + [(r["start"], r["end"]) for r in boilerplate]
     n_marks = len(marks)
-    titles = [esc(mark_title(m, text)) for m in marks]
+    titles = [esc(mark_title(m)) for m in marks]
     starts_at: dict[int, list[Mark]] = {}
     for m in marks:
         starts_at.setdefault(max(0, min(m.start, len(text))), []).append(m)
@@ -397,9 +395,10 @@ def render_report(results: dict, gold_docs: list[dict], gold_quotes: list[dict],
         if n_by_id:
             meta += (f'<p class="note">{n_by_id} predictions located by quote_id (gold spans given) are scored '
                      "in the gold_spans subtask and not drawn here</p>")
+        article = render_article(doc_id, text, marks, d.get("boilerplate") or [])
         parts.append(
             f'<section id="{_anchor(doc_id)}"><h2>{esc(doc_id)}: {esc(one_line(d.get("headline"), 200))}</h2>'
-            f'{meta}<div class="doc"><div class="article">{render_article(doc_id, text, marks, d.get("boilerplate") or [])}'
+            f'{meta}<div class="doc"><div class="article">{article}'
             f'</div><div>{render_panel(doc_id, text, marks)}</div></div></section>')
     return page(f"Error report: {title}", "\n".join(parts) + "\n", REPORT_CSS)
 
