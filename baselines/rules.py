@@ -251,6 +251,10 @@ def find_quotes(text: str) -> list[QuoteSpan]:
 _WORD_RE = re.compile(r"[\w’'&#;.-]+")
 
 
+MASK = "x"   # quote contents are overwritten with this in the masked text (same length, no words or cues)
+_MASKED_WORD_RE = re.compile(r"x{3,}[.!?]?")
+
+
 def _masked(text: str, quotes: list[QuoteSpan]) -> str:
     chars = list(text)
     for q in quotes:
@@ -258,7 +262,7 @@ def _masked(text: str, quotes: list[QuoteSpan]) -> str:
             continue
         keep_last = text[q.end - 1] in ".!?"
         for i in range(q.start, q.end - (1 if keep_last else 0)):
-            chars[i] = "x"
+            chars[i] = MASK
     return "".join(chars)
 
 
@@ -358,8 +362,8 @@ TITLES = frozenset("President Vice Prime Minister Chancellor King Queen Pope Sen
 def _clean_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     """Trim a candidate noun phrase: drop leading conjunctions, cut at an auxiliary, adverb or verb."""
     words = _words(text, lo, hi)
-    while words and _bare(words[0][2]) in LEADING_JUNK:
-        words = words[1:]
+    while words and (_bare(words[0][2]) in LEADING_JUNK or _MASKED_WORD_RE.fullmatch(words[0][2])):
+        words = words[1:]  # "and", "with" ...; or the masked content of a quote before the noun phrase
     for i, (_, _, w) in enumerate(words[1:], start=1):
         bare = _bare(w)
         following = _bare(words[i + 1][2]) if i + 1 < len(words) else ""
@@ -494,7 +498,7 @@ class Attributor:
         if outer is None:
             view, (lo, hi) = self.masked, sentence
         else:
-            view, lo, hi = self.text[:q.start] + "x" * (q.end - q.start) + self.text[q.end:], outer.start, outer.end
+            view, lo, hi = self.text[:q.start] + MASK * (q.end - q.start) + self.text[q.end:], outer.start, outer.end
 
         def after() -> tuple[int, int] | None:
             cues = [c for c in _cues(view, q.close_end, hi) if c[2] != "participle"]
