@@ -11,6 +11,7 @@ results` does (`baselines.run_baselines`), with the same seed, so the numbers ag
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
@@ -21,7 +22,7 @@ COMMAND = "python -m assignments.numbers --write"
 
 # task of a metric: a task that was not attempted shows "n/a" (it counts as 0)
 TASK_OF = {"quotes": "quotes", "attribution": "attribution", "stance": "stance", "stance_e2e": "stance",
-           "date": "date", "outlet": "outlet", "overall": None}
+           "date": "date", "outlet": "outlet", "gold_spans": "gold_spans", "overall": None}
 BASELINE_LABEL = {"floor": "floor baseline", "floor-meta": "floor-meta baseline", "rules": "rules baseline",
                   "sklearn-stance": "sklearn-stance baseline"}
 
@@ -43,9 +44,12 @@ HANDOUTS: dict[str, dict] = {
     "03-stance-sklearn.md": {
         "starter": "assignments.starters.stance_starter:Starter",
         "baselines": ["floor", "rules", "sklearn-stance"],
+        # the same model labelling the gold spans: `python -m assignments.starters.stance_starter -o FILE`
+        "gold_spans": "assignments.starters.stance_starter:predict_gold_spans",
         "columns": [("stance.macro_f1", "A", "stance macro-F1 on found quotes"),
                     ("stance.f_avg", "A", "F_avg (favor, against)"),
-                    ("stance_e2e.macro_f1", "A", "stance macro-F1 end to end")],
+                    ("stance_e2e.macro_f1", "A", "stance macro-F1 end to end"),
+                    ("gold_spans.stance.macro_f1", "A", "stance macro-F1, gold spans given")],
     },
     "04-date-and-outlet.md": {
         "starter": "assignments.starters.metadata_starter:Starter",
@@ -88,6 +92,9 @@ def table(name: str, data_dir: str | None = None, _cache: dict | None = None) ->
     spec = HANDOUTS[name]
     cache = _cache if _cache is not None else {}
     rows = {f"starter `{spec['starter']}`": ("starter", spec["starter"])}
+    if "gold_spans" in spec:
+        rows["starter on the gold spans (`python -m assignments.starters.stance_starter`)"] = ("gold_spans",
+                                                                                            spec["gold_spans"])
     rows.update({BASELINE_LABEL[b]: ("baseline", b) for b in spec["baselines"]})
     tracks = sorted({track for _, track, _ in spec["columns"]})
     lines = ["| extractor | " + " | ".join(header for _, _, header in spec["columns"]) + " |",
@@ -95,8 +102,13 @@ def table(name: str, data_dir: str | None = None, _cache: dict | None = None) ->
     signatures = {}
     for label, (kind, what) in rows.items():
         if (kind, what) not in cache:
-            cache[(kind, what)] = (run_starter(what, SPLIT, data_dir) if kind == "starter"
-                                   else run_baselines(SPLIT, data_dir=data_dir, names=[what])[what])
+            if kind == "starter":
+                cache[(kind, what)] = run_starter(what, SPLIT, data_dir)
+            elif kind == "gold_spans":
+                module, _, function = what.partition(":")
+                cache[(kind, what)] = getattr(importlib.import_module(module), function)(SPLIT, data_dir)
+            else:
+                cache[(kind, what)] = run_baselines(SPLIT, data_dir=data_dir, names=[what])[what]
         predictions = cache[(kind, what)]
         scored = {}
         for track in tracks:

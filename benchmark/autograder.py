@@ -237,9 +237,9 @@ def metric_detail(results: dict, key: str) -> str:
     for doc_id, row in sorted((results.get("per_document") or {}).items()):
         v = get_path(row, PER_DOCUMENT_KEY.get(key, key))
         if isinstance(v, bool):
-            per_doc.append(f"{doc_id[:3]} {'right' if v else 'wrong'}")
+            per_doc.append(f"{doc_id} {'right' if v else 'wrong'}")
         elif isinstance(v, (int, float)):
-            per_doc.append(f"{doc_id[:3]} {v:.2f}")
+            per_doc.append(f"{doc_id} {v:.2f}")
     if per_doc:
         parts[-1] += "; per document: " + ", ".join(per_doc)
     return " ".join(parts)

@@ -3,16 +3,25 @@
     kremlin-reactions evaluate assignments.starters.stance_starter:Starter            # fit on train, score on test
     kremlin-reactions run assignments.starters.stance_starter:Starter --split test -o stance.jsonl
     kremlin-reactions score stance.jsonl --errors
+    python -m assignments.starters.stance_starter -o gold_spans.jsonl   # stance of the GOLD spans (see below)
 
 What it does now: finds quotes like the quote-detection starter (straight or curly pairs on one line) and labels
 each with a scikit-learn Pipeline -- word counts + logistic regression with default settings -- trained in `fit`
 on the TRAIN split's quotes (the 2016-17 articles). The runner calls `fit(train documents, train quotes)` before
 `extract`, so the 2024 test articles are never seen in training.
 At prediction time the runner gives `extract` only `doc_id` and `text`.
+
+Gold spans given (to measure stance without your detection errors): `python -m assignments.starters.stance_starter
+-o FILE` fits the same model, labels the text of every gold Track A unit of the test split -- reading its
+quote_id and text, never its stance -- and writes `{"quote_id": ..., "stance": ...}` predictions, scored as
+`gold_spans.stance` by `kremlin-reactions score FILE`.
 """
 from __future__ import annotations
 
+import argparse
+import json
 import re
+import sys
 
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -60,3 +69,34 @@ class Starter:
 
 
 Extractor = Starter  # the class name the Gradescope autograder looks for in an uploaded extractor.py
+
+
+def predict_gold_spans(split: str = "test", data_dir: str | None = None) -> list[dict]:
+    """One submission object per document of `split`: the stance of each gold Track A unit, by quote_id."""
+    from benchmark.dataset import read_rows
+
+    model = Starter().fit(read_rows("documents", "train", data_dir), read_rows("quotes", "train", data_dir))
+    units = [q for q in read_rows("quotes", split, data_dir) if q["type"] != "indirect"]   # Track A units
+    labels = model.model.predict([q["text"] for q in units]) if units else []
+    by_doc: dict[str, list[dict]] = {}
+    for unit, label in zip(units, labels):
+        by_doc.setdefault(unit["doc_id"], []).append({"quote_id": unit["quote_id"], "stance": str(label)})
+    return [{"doc_id": d["doc_id"], "quotes": by_doc.get(d["doc_id"], [])}
+            for d in read_rows("documents", split, data_dir)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assignments.starters.stance_starter",
+                                     description="stance predictions for the gold quote spans (quote_id locators)")
+    parser.add_argument("-o", "--output", required=True, help="JSONL file to write")
+    parser.add_argument("--split", choices=("test", "train"), default="test")
+    args = parser.parse_args(argv)
+    with open(args.output, "w", encoding="utf-8") as f:
+        for row in predict_gold_spans(args.split):
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
