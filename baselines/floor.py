@@ -1,9 +1,9 @@
 """Floor baselines: the score of (almost) doing nothing, the line every real extractor must clear.
 
-`FloorExtractor` predicts no quotes, no date and no outlet. It still answers the stance task in the only way
-possible without spans: `stance_label` is the majority stance of the train split's Track A quotes, learned in
-`fit` (it is what a quote-level predictor with no features would say, and what `OracleSpansFloor`-style
-comparisons assume). With no quotes its end-to-end quote, attribution and stance scores are 0 by construction;
+`FloorExtractor` predicts no quotes, no date and no outlet. Its stance is the majority stance of the train
+split's scored quotes, learned in `fit` (`stance_label`): with no spans there is nothing to give it to, so only
+the oracle floor row (`baselines.oracle.OracleSpansFloor`: gold spans + this label) uses it. With no quotes its
+end-to-end quote score is 0 and attribution and stance are not attempted (0 in the overall score);
 its date and outlet scores are the share of documents where "nothing" is right (the outlet task accepts null
 for a document whose outlet is not named in its text).
 
@@ -11,8 +11,10 @@ for a document whose outlet is not named in its text).
 in the text, and the most frequent capitalised acronym (2-6 capital letters, common country/organisation codes
 such as US, UK, EU, UN, NATO excluded) as the outlet.
 
-Where they fail (from `kremlin-reactions score ... --errors`): see baselines/README.md. In short, every gold
-quote is missed; FloorMeta takes a photo-caption date or a shouted widget label ("JUST WATCHED") for metadata.
+Where they fail (from `kremlin-reactions score PREDS --errors`; more in baselines/README.md): every gold quote is
+missed. FloorMeta's acronym is whatever is shouted most: outlet gold 'CNN', predicted 'ETX' (a trading firm in
+two photo captions); gold 'The Moscow Times', predicted 'PR' ("PR move"); gold 'Semafor', predicted 'BXL' (a
+navigation bar). Its date is right only where a full date is printed.
 """
 from __future__ import annotations
 

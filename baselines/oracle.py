@@ -11,7 +11,10 @@ It uses nothing else from the gold (no speakers, no stance, no cue positions).
 - `OracleSpansFloor`: gold spans, no speaker, the majority train stance for every quote (the stance floor).
 Date and outlet are those of the non-oracle baseline (rules; none for the floor).
 
-Where they fail (from `kremlin-reactions score ... --errors`): see baselines/README.md.
+Where they fail: exactly where rules and sklearn-stance fail on attribution and stance (e.g. 'old wars and avoiding
+new ones.' gold Donald Trump, predicted Dmitry Peskov; 'desperate' gold favor, predicted against): on this gold
+the quote finder already detects every Track A unit, so the oracle rows equal their non-oracle rows and every
+remaining error is an attribution or stance error. More in baselines/README.md.
 """
 from __future__ import annotations
 

@@ -26,7 +26,13 @@ What it does, in reading order:
    `indirect`), the speaker is found as for quotes. The scorer ignores these predictions on Track A.
 Only `document["text"]` is read; nothing else in the document row (which carries the gold metadata) is used.
 
-Where it fails (examples from `kremlin-reactions score ... --errors` on the real data): see baselines/README.md.
+Where it fails (from `kremlin-reactions score PREDS --errors`; more in baselines/README.md):
+- a quote whose sentence has no cue takes the last speaker: 'old wars and avoiding new ones.' gold Donald Trump,
+  predicted Dmitry Peskov ("Trump has issued statements ..., including references to ending ...": no cue verb);
+- a word has no target: 'desperate' gold favor, predicted against (Trump desperate to negotiate is good for
+  Moscow); 'historic low' and 'diametrically opposed' gold neutral (descriptions), predicted against; 'Weeping may
+  remain in the night, but joy comes in the morning,' gold none, predicted favor;
+- only printed dates: 002 (external evidence) and 003 ("stated on Wednesday") get no date.
 """
 from __future__ import annotations
 

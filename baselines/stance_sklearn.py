@@ -11,9 +11,14 @@ the gold quotes of the fifth, score stance with the scorer's own stance metrics;
 mean, sample standard deviation, min and max over folds, and the pooled score. It is the only place where the model
 meets quotes from the test articles' gold, and its rows are named as cross-validation everywhere they appear.
 
-Where it fails (examples from `kremlin-reactions score ... --errors`): see baselines/README.md. With two train
-articles (~40 quotes, many of them the off-topic calendar sayings labelled none) the vocabulary barely overlaps
-the 2024 articles', so predictions lean on a handful of words.
+It learns only from the units the scorer scores (Track A, not optional, not in boilerplate): 18 quotes in the two
+train articles.
+
+Where it fails (from `kremlin-reactions score PREDS --errors`; more in baselines/README.md): the 2016-2017
+vocabulary barely overlaps the 2024 articles', so the model falls back on its prior and predicts favor for most
+test quotes, never against: 'Let’s not forget that we are talking about an unfriendly country ...' gold against,
+predicted favor; 'We shouldn’t expect a miracle here,' gold against, predicted neutral; 'We carefully analyze
+everything, monitor everything, ...' gold neutral, predicted favor.
 """
 from __future__ import annotations
 
