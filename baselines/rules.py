@@ -12,10 +12,10 @@ What it does, in reading order:
 3. `Attributor` finds the speaker: a reporting cue after the quote ("..." X said / said X / X, a ..., told) or
    before it in the same sentence (X told CNN it would be "silly"; X added: "..."; X ..., saying "..."); a
    pronoun or "the source" is resolved to an earlier mention in the sentence or to the last speaker; "Mr Putin"
-   is expanded to the longest name in the article ending in "Putin"; a quote with no cue continues the last
+   is expanded to the first full name in the article ending in "Putin"; a quote with no cue continues the last
    speaker (including speakers of reported speech such as "the Kremlin said in a statement").
 4. `lexicon_stance`: +1 per favourable word, -1 per unfavourable word (flipped after a negator such as "not",
-   "no", "n't" within three words); positive -> favor, negative -> against, zero -> neutral when the quote or the
+   "no", "n't" within four words); positive -> favor, negative -> against, zero -> neutral when the quote or the
    250 characters around it mention the target (Trump, the US, relations, sanctions ...), otherwise none.
 5. `find_date`: a full printed date next to a label (Updated/Published/Posted/date) or alone on a short line
    (a dateline), ISO or "Month D, YYYY" / "D Month YYYY". `find_outlet`: a dateline "Moscow (CNN)" or a trailing
@@ -80,6 +80,8 @@ SCARE_MARKERS = ("so-called", "so called", "dubbed", "nicknamed", "titled", "ent
 ABBREVIATIONS = frozenset("mr mrs ms dr st gen sen rep prof jr sr lt col gov inc corp co vs no".split())
 
 # Stance toward the fixed target "Trump's presidency will improve Russia-US relations or benefit Russia".
+# General evaluative vocabulary; some words were picked while reading these five texts (never their gold), so
+# the lexicon's scores here are, if anything, optimistic for new articles.
 FAVOR_WORDS = frozenset(
     "hope hopes hoped hopeful optimism optimist optimistic positive good welcome welcomes welcomed ready "
     "restore restored restoring improve improved improvement cooperation cooperate co-operate constructive "
@@ -314,6 +316,7 @@ def _cues(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
         if i + 1 < len(words) and _bare(words[i + 1][2]) in ("as", "by"):
             continue  # a passive modifier: "a source described as close to ...", "quoted by"
         if bare in REPORTING_VERBS or bare in REPORTING_PARTICIPLES:
+            a += w.lower().find(bare)  # skip leading punctuation
             cues.append((a, a + len(bare), "verb" if bare in REPORTING_VERBS else "participle"))
     for m in re.finditer(r"\baccording to\b", text[lo:hi], re.I):
         cues.append((lo + m.start(), lo + m.end(), "according"))
