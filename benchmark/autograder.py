@@ -21,13 +21,13 @@ A submission that cannot be graded (no file, malformed JSONL, an extractor that 
 score 0 and the problems (`FILE:LINE: field: problem`, or the extractor's traceback) in `output`.
 
 Codabench bundle (upload as the scoring program; metadata.yaml runs
-`python3 /app/program/score.py /app/input /app/output`): score.py, config.json, lib/ (the same source copy), data/
-(the gold), requirements.txt. The submission is the one `*.jsonl` in input/res (Codabench submissions are result
-files; no participant code runs). Gold comes from input/ref when it holds a dataset folder, else from the bundled
-data/. Writes output/scores.json (the leaderboard columns, see CODABENCH_COLUMNS) and the legacy scores.txt. An
-invalid submission exits 2 with the problems on stderr and writes no scores (Codabench marks it failed). The
-environment variable CODABENCH_ROOT rebases every `/app/...` argument, so the exact metadata command runs in a
-temp folder.
+`python3 /app/program/score.py /app/input /app/output`): score.py, config.json, requirements.txt, lib/ (the same
+source copy, with the gold in lib/benchmark/data/). score.py runs `benchmark.codabench` from lib/: the submission is
+the one `*.jsonl` in input/res (Codabench submissions are result files; no participant code runs); the gold is
+input/ref when it holds a dataset folder, else the bundled one; it writes output/scores.json (the leaderboard
+columns, CODABENCH_COLUMNS), the legacy scores.txt and results.json. An invalid submission exits 2 with the
+problems on stderr and writes no scores (Codabench marks it failed). The environment variable CODABENCH_ROOT
+rebases every `/app/...` argument, so the exact metadata command runs in a temp folder.
 
 Zips are deterministic: fixed timestamps, sorted entries, so the same inputs give byte-identical bundles.
 """
@@ -154,8 +154,8 @@ SCORE_PY = r'''#!/usr/bin/env python3
 """Codabench scoring program for kremlin-reactions: python3 score.py INPUT_DIR OUTPUT_DIR.
 
 INPUT_DIR/res holds the participant's one predictions *.jsonl; INPUT_DIR/ref may hold a dataset folder (else the
-bundled data/ is the gold). Writes OUTPUT_DIR/scores.json and scores.txt; an invalid submission exits 2 with the
-problems on stderr. CODABENCH_ROOT, when set, replaces the leading /app of the arguments (local testing).
+bundled lib/benchmark/data/ is the gold). Scoring is `python -m benchmark.codabench` of the bundled package: writes
+OUTPUT_DIR/scores.json, scores.txt and results.json; an invalid submission exits 2 with the problems on stderr. CODABENCH_ROOT, when set, replaces the leading /app of the arguments (local testing).
 Needs Python >= 3.11 with numpy, scipy, pyarrow, scikit-learn (requirements.txt): when they are missing, they are
 pip-installed into a temporary folder unless CODABENCH_NO_PIP=1.
 """
@@ -196,9 +196,12 @@ def main(argv: list[str]) -> int:
     input_dir = rebase(argv[1] if len(argv) > 1 else "/app/input")
     output_dir = rebase(argv[2] if len(argv) > 2 else "/app/output")
     ensure_requirements()
-    from benchmark.autograder import grade_codabench
+    import json
+    from benchmark.codabench import main as score_submission
 
-    return grade_codabench(input_dir, output_dir, HERE)
+    config = json.loads((HERE / "config.json").read_text())
+    return score_submission([str(input_dir), str(output_dir), "--split", config["split"], "--track",
+                             config["track"], "--bootstrap", str(config["n_boot"])])
 
 
 if __name__ == "__main__":
@@ -403,35 +406,6 @@ def codabench_gold(ref: Path, program: Path) -> Path:
     return program / "data"
 
 
-def grade_codabench(input_dir: Path, output_dir: Path, program: Path) -> int:
-    """Score input/res against the gold; write output/scores.json and scores.txt. Exit status 0, or 2 (invalid)."""
-    from benchmark.scoring import score
-
-    config = json.loads((Path(program) / CONFIG_NAME["codabench"]).read_text())
-    files = _visible_files(Path(input_dir) / "res")
-    jsonl = [p for p in files if p.suffix == ".jsonl"]
-    if len(jsonl) != 1:
-        found = ", ".join(p.name for p in files[:20]) or "nothing"
-        print(f"res: expected exactly one predictions file (*.jsonl) in the submission zip, found: {found}",
-              file=sys.stderr)
-        return 2
-    gold = codabench_gold(Path(input_dir) / "ref", Path(program))
-    try:
-        results = score(str(jsonl[0]), split=config["split"], track=config.get("track", "A"), data_dir=gold,
-                        n_boot=int(config.get("n_boot", 1000)))
-    except InputError as err:
-        for line in err.problems[:50]:
-            print(line.replace(str(jsonl[0]), jsonl[0].name), file=sys.stderr)
-        return 2
-    scores = {column: round(metric_value(results, key), 6) for column, key in CODABENCH_COLUMNS.items()}
-    output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    (output_dir / "scores.json").write_text(json.dumps(scores, indent=2) + "\n", encoding="utf-8")
-    (output_dir / "scores.txt").write_text("".join(f"{k}: {v}\n" for k, v in scores.items()), encoding="utf-8")
-    print(f"{results.get('signature', '')}\n" + "".join(f"{k}: {v}\n" for k, v in scores.items()), end="")
-    return 0
-
-
 # ----------------------------------------------------------------------------------------------------------------
 # building the bundles
 
@@ -516,7 +490,8 @@ def _bundle_readme(platform: str, config: dict) -> str:
     return head + (
         "Upload this zip as the scoring program of a Codabench task. Use a docker image with Python 3.11+ "
         "(e.g. `python:3.11`); score.py pip-installs requirements.txt when numpy/scipy/pyarrow/scikit-learn are "
-        "missing. The gold is the bundled data/ unless the task's reference data is a dataset folder.\n\n"
+        "missing. The gold is the bundled lib/benchmark/data/ unless the task's reference data is a dataset "
+        "folder.\n\n"
         "Participants submit a zip holding one predictions `*.jsonl`. Leaderboard columns (scores.json keys): "
         + ", ".join(f"`{c}`" for c in CODABENCH_COLUMNS) + ".\n\n"
         "Test it locally: unzip into DIR/program, put the submission in DIR/input/res, then\n"
@@ -547,10 +522,11 @@ def build_bundle(platform: str, output: str | Path, *, task: str = "all", split:
                    **{f"package/{k}": v for k, v in package.items()},
                    "package/pyproject.toml": _pyproject(package).encode(), **data_entries}
         executable = {"setup.sh", "run_autograder"}
-    else:
+    else:      # the gold goes where the bundled package's own data folder is: `benchmark.codabench` falls back to it
         entries = {"metadata.yaml": METADATA_YAML.encode(), "score.py": SCORE_PY.encode(),
                    "requirements.txt": ("".join(r + "\n" for r in _requirements())).encode(),
-                   **{f"lib/{k}": v for k, v in package.items()}, **data_entries}
+                   **{f"lib/{k}": v for k, v in package.items()},
+                   **{f"lib/benchmark/{k}": v for k, v in data_entries.items()}}
         executable = {"score.py"}
     entries[CONFIG_NAME[platform]] = (json.dumps(config, indent=2, sort_keys=True) + "\n").encode()
     entries["README.md"] = _bundle_readme(platform, config).encode()

@@ -309,6 +309,8 @@ def test_codabench_scores_the_starter(codabench, starter_predictions):
     assert scores["quotes_f1"] > 0 and scores["attribution_f1"] > 0
     legacy = (codabench / "output" / "scores.txt").read_text().splitlines()
     assert legacy[0].startswith("overall: ") and len(legacy) == len(CODABENCH_COLUMNS)
+    full = json.loads((codabench / "output" / "results.json").read_text())
+    assert full["signature"] == expected["signature"]
 
 
 def test_codabench_malformed_submission_fails_with_messages(codabench):
