@@ -41,6 +41,10 @@ def get(results: dict, dotted: str):
     return value
 
 
+def _documents(n: int) -> str:
+    return f"{n} document" + ("" if n == 1 else "s")
+
+
 def _f(x) -> str:
     return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.3f}"
 
@@ -85,11 +89,11 @@ def statistics_note(results: dict) -> str:
     n = results["n_documents"]
     boot = results.get("bootstrap") or {}
     if not results.get("intervals"):
-        return f"{n} documents; no bootstrap intervals (--bootstrap 0)."
-    text = (f"95% intervals: percentile bootstrap over the {n} documents ({boot.get('n')} resamples, seed "
+        return f"{_documents(n)}; no bootstrap intervals (--bootstrap 0)."
+    text = (f"95% intervals: percentile bootstrap over the {_documents(n)} ({boot.get('n')} resamples, seed "
             f"{boot.get('seed')}); descriptive only")
     if n < 30:
-        text += f", and with {n} documents they are wide and coarse"
+        text += f", and with {_documents(n)} they are wide and coarse"
     return text + "."
 
 
@@ -128,7 +132,7 @@ def terminal(results: dict, errors: bool = False) -> str:
     """The compact report printed by `kremlin-reactions score`."""
     opts = results["options"]
     lines = [f"kremlin-reactions score: {results.get('submission')} — split {opts['split']}, track {opts['track']},"
-             f" {results['n_documents']} documents, match = overlap >= {opts['overlap']:g} of the gold span", ""]
+             f" {_documents(results['n_documents'])}, match = overlap >= {opts['overlap']:g} of the gold span", ""]
     lines += _table([("task", "metric", "score", "95% interval")] + summary_rows(results))
     lines += ["", OVERALL_NOTE, statistics_note(results), ""]
     lines += _table(per_document_rows(results))
@@ -188,7 +192,7 @@ def _md_table(rows: list[tuple]) -> list[str]:
 def markdown(results: dict, errors: bool = False) -> str:
     opts = results["options"]
     lines = [f"## kremlin-reactions score: `{results.get('submission')}`", "",
-             f"Split `{opts['split']}`, track {opts['track']}, {results['n_documents']} documents, "
+             f"Split `{opts['split']}`, track {opts['track']}, {_documents(results['n_documents'])}, "
              f"match = overlap ≥ {opts['overlap']:g} of the gold span.", ""]
     lines += _md_table([("task", "metric", "score", "95% interval")] + summary_rows(results))
     lines += ["", OVERALL_NOTE + ".", "", statistics_note(results), "", "### Per document", ""]
