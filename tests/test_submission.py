@@ -408,3 +408,30 @@ def test_what_the_schema_cannot_check_is_documented_and_caught(obj, harness_says
 def test_schema_is_a_valid_draft_2020_12_schema():
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
     assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+# -- the fast path and the checked path agree ------------------------------------------------------------------
+
+def test_fast_path_and_slow_path_give_identical_quotes():
+    common = [{"start": 0, "end": 9, "speaker": "Putin", "stance": "favor"},
+              {"end": 30, "start": 12, "type": "partial"},
+              {"start": 40, "end": 52, "speaker": None, "stance": None, "type": None},
+              {"stance": "none", "start": 60, "end": 61, "speaker": "Putin"}]
+    fast = read_submission([{"doc_id": D0, "quotes": common}], DOCS).documents[D0]
+    # a text locator sends the whole document through the per-quote checks
+    slow = read_submission([{"doc_id": D0, "quotes": common + [{"text": "Moscow (CNN)"}]}], DOCS).documents[D0]
+    assert slow.quotes[:4] == fast.quotes
+    assert fast.fields == slow.fields == {"quotes", "speaker", "stance", "type"}
+    assert fast.quotes[0].speaker is fast.quotes[3].speaker          # one shared string object per name
+
+
+@pytest.mark.parametrize("bad_quote, message", [
+    ({"start": 0, "end": 9, "stance": ["favor"]}, "quotes[1].stance: expected one of"),
+    ({"start": 0, "end": 9, "speaker": 3}, "quotes[1].speaker: expected a string or null"),
+    ({"start": 9, "end": 0}, "quotes[1].start: reversed span"),
+    ({"start": 0, "end": 9, "type": "direct "}, "quotes[1].type: unknown label"),
+    ({"start": False, "end": 9}, "quotes[1].start: expected an integer, got a boolean"),
+])
+def test_fast_path_falls_back_to_reporting(bad_quote, message):
+    found = problems_of([json.dumps({"doc_id": D0, "quotes": [{"start": 0, "end": 3}, bad_quote]})])
+    assert len(found) == 1 and message in found[0], found
