@@ -24,6 +24,7 @@ Content-Security-Policy, and every string from the submission or the article is 
 from __future__ import annotations
 
 import argparse
+import heapq
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -45,6 +46,8 @@ STATUSES = {
 }
 _STATUS_ORDER = {s: i for i, s in enumerate(STATUSES)}
 MAX_LANES = 6                          # underline offsets; more overlapping marks than this share the last one
+MAX_NESTED = 8                         # marks drawn around one piece of text (the rest: in the side table)
+MAX_MARKS = 1000                       # marks drawn per document; a hostile file cannot blow up the page
 SNIPPET = 90
 
 
@@ -68,18 +71,20 @@ def assign_lanes(spans: list[tuple[int, int]]) -> list[int]:
     """Interval-graph colouring: for spans sorted by (start, -end), the lowest lane free at each start, so two
     overlapping spans never share a lane (and their underlines never sit on top of each other)."""
     order = sorted(range(len(spans)), key=lambda k: (spans[k][0], -spans[k][1], k))
-    lane_end: list[int] = []          # lane -> end of the last span placed in it
+    active: list[tuple[int, int]] = []      # heap of (end, lane) of the spans placed and not yet ended
+    free: list[int] = []                    # heap of lanes released again
+    n_lanes = 0
     lanes = [0] * len(spans)
     for k in order:
         start, end = spans[k]
-        for lane, busy_until in enumerate(lane_end):
-            if busy_until <= start:
-                lane_end[lane] = end
-                lanes[k] = lane
-                break
+        while active and active[0][0] <= start:
+            heapq.heappush(free, heapq.heappop(active)[1])
+        if free:
+            lane = heapq.heappop(free)
         else:
-            lanes[k] = len(lane_end)
-            lane_end.append(end)
+            lane, n_lanes = n_lanes, n_lanes + 1
+        lanes[k] = lane
+        heapq.heappush(active, (end, lane))
     return lanes
 
 
@@ -227,7 +232,7 @@ def render_article(doc_id: str, text: str, marks: list[Mark], boilerplate: list[
                 region = boilerplate[k - n_marks]
                 out.append(f'<span class="bp" title="boilerplate: {esc(region.get("kind"))}">')
                 opened += 1
-        for k in sorted((k for k in covering if k < n_marks), key=lambda k: (marks[k].lane, k)):
+        for k in sorted((k for k in covering if k < n_marks), key=lambda k: (marks[k].lane, k))[:MAX_NESTED]:
             m = marks[k]
             classes = " ".join(["m", *m.statuses, f"l{m.lane}"])
             out.append(f'<span class="{classes}" data-m="{m.number}" title="{titles[k]}">')
@@ -389,6 +394,10 @@ def render_report(results: dict, gold_docs: list[dict], gold_quotes: list[dict],
         pd = o["per_document"][doc_id]
         meta = (f'<p class="meta">outlet: {_outlet_cell(pd["outlet"])} \u00b7 published: {_date_cell(pd["date"])}'
                 f' \u00b7 {len(marks)} marks</p>').replace("<br>", " ")
+        if len(marks) > MAX_MARKS:
+            meta += (f'<p class="note">only the first {MAX_MARKS} of {len(marks)} marks are drawn and listed '
+                     "(the scores above count all of them)</p>")
+            marks = marks[:MAX_MARKS]
         if pred_doc is None:
             meta += '<p class="note">no prediction for this document (scored as predicting nothing)</p>'
         n_by_id = sum(1 for q in (pred_doc.quotes or []) if q.quote_id is not None) if pred_doc is not None else 0

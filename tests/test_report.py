@@ -151,3 +151,22 @@ def test_report_is_deterministic(tmp_path):
     build_report(sub, tmp_path / "a.html", n_boot=30)
     build_report(sub, tmp_path / "b.html", n_boot=30)
     assert (tmp_path / "a.html").read_bytes() == (tmp_path / "b.html").read_bytes()
+
+
+def test_hostile_volume_is_capped(tmp_path):
+    """Thousands of overlapping predictions: lanes in n log n, at most MAX_MARKS marks drawn, nesting capped."""
+    from benchmark.report import MAX_MARKS, MAX_NESTED
+
+    sub = gold_submission()
+    text_length = len(gold_rows()[0][0]["text"])
+    sub[0]["quotes"] = [{"start": i % (text_length - 400), "end": i % (text_length - 400) + 300}
+                        for i in range(3000)]
+    path = write_jsonl(tmp_path / "many.jsonl", sub)
+    build_report(path, tmp_path / "many.html", n_boot=10)
+    html_text = (tmp_path / "many.html").read_text(encoding="utf-8")
+    page = parse(html_text)
+    assert f"only the first {MAX_MARKS} of" in html_text
+    assert len({n for (section, n) in page.marks if section == f"doc-{sub[0]['doc_id']}"}) <= MAX_MARKS
+    assert max(len(m) for m in re.findall(r'(?:<span class="m [^>]*>)+', html_text)) < 400 * MAX_NESTED
+    assert len(html_text) < 20_000_000
+
