@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "build": "benchmark.build",
     "stats": "benchmark.stats",
     "run": "benchmark.runner",
+    "evaluate": "benchmark.evaluate",
     "score": "benchmark.scoring.cli",
     "results": "baselines.results",
     "demo": "benchmark.demo",

@@ -313,3 +313,38 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {args.output}: {len(lines)} documents, "
               f"{sum(len(d.quotes) for d in submission.documents.values())} quotes", file=sys.stderr)
     return 0
+
+
+# --------------------------------------------------------------------------------------------------------------
+# `kremlin-reactions evaluate` (registered through benchmark/evaluate.py): run + score in one go
+
+EVALUATE_HELP = "run an extractor (MODULE:CLASS) and score its predictions (= run, then score)"
+_OWN_OPTIONS = {"submission", "split", "data", "help"}   # score options that run already defines (or replaces)
+
+
+def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
+    from benchmark.scoring import cli as score_cli
+
+    add_run_arguments(parser)
+    parser.add_argument("-o", "--output", metavar="PREDS.jsonl", default=None,
+                        help="also write the predictions to this file")
+    # the score options, taken from the score command itself so the two never drift apart
+    score_options = argparse.ArgumentParser(add_help=False)
+    score_cli.add_arguments(score_options)
+    for action in score_options._actions:
+        if action.dest not in _OWN_OPTIONS:
+            parser._add_action(action)
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from benchmark.scoring import cli as score_cli
+
+    name = args.output or f"<predictions of {args.extractor}>"
+    try:
+        lines, _, submission = predict(args, name=name)
+    except (ExtractorError, ExtractorFailed) as err:
+        return report_extractor_problem(err, args.debug, args.output)
+    if args.output:
+        write_lines(lines, args.output)
+    args.submission = submission          # benchmark.score accepts an already validated Submission
+    return score_cli.run(args)

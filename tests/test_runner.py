@@ -222,3 +222,37 @@ def test_json_conversion_of_python_values():
     assert list(obj) == ["doc_id", "published", "quotes"]
     assert to_jsonl_lines([{"outlet": "Ведомости"}], [{"doc_id": "d"}], name="x") == \
         ['{"doc_id": "d", "outlet": "Ведомости"}']
+
+
+# -- evaluate = run + score ---------------------------------------------------------------------------------------
+
+def test_evaluate_runs_and_scores(data, tmp_path, capsys):
+    spec = extractor_file(tmp_path, GOOD) + ":Good"
+    out, js = tmp_path / "preds.jsonl", tmp_path / "results.json"
+    code, stdout, err = run_cli(capsys, "evaluate", spec, "--data", data, "--bootstrap", "0", "--track", "all",
+                                "-o", str(out), "--json", str(js))
+    assert code == 0, err
+    assert "split:test|track:all|" in stdout and stdout.rstrip().splitlines()[-1].startswith("kremlin-reactions|data:")
+    assert out.exists() and json.loads(out.read_text())["doc_id"] == TEST
+    results = json.loads(js.read_text())
+    # the scores equal those of `score` on the written file
+    code, _, _ = run_cli(capsys, "score", str(out), "--data", data, "--bootstrap", "0", "--track", "all",
+                         "--json", str(tmp_path / "r2.json"))
+    assert code == 0
+    again = json.loads((tmp_path / "r2.json").read_text())
+    assert results["overall"] == again["overall"] and results["quotes"] == again["quotes"]
+
+
+def test_evaluate_in_sample_warning_and_failures(data, tmp_path, capsys):
+    spec = extractor_file(tmp_path, GOOD) + ":Good"
+    code, _, err = run_cli(capsys, "evaluate", spec, "--split", "train", "--data", data, "--bootstrap", "0")
+    assert code == 0 and "in-sample" in err
+    crashy = extractor_file(tmp_path, "class C:\n    def extract(self, d):\n        raise RuntimeError('boom')\n",
+                            "crashy.py") + ":C"
+    code, stdout, err = run_cli(capsys, "evaluate", crashy, "--data", data)
+    assert code == 1 and f"{TEST}: RuntimeError: boom" in err and "kremlin-reactions|" not in stdout
+    bad = extractor_file(tmp_path, "class B:\n    def extract(self, d):\n        return {'published': 'soon'}\n",
+                         "bad.py") + ":B"
+    code, stdout, err = run_cli(capsys, "evaluate", bad, "--data", data)
+    assert code == 2 and ':1: published: not a date in YYYY-MM-DD form: "soon"' in err
+    assert stdout == ""                                            # no score printed from invalid input
