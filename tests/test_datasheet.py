@@ -46,3 +46,34 @@ def test_datasheet_provenance_matches_the_documents():
         assert date_evidence.split(" ")[0] == d["date_evidence"], doc_id
         assert outlet_evidence.split(" ")[0] == d["outlet_evidence"], doc_id
         assert url == d["url"], doc_id
+
+
+def _agreement_rows(markdown: str) -> dict[str, list[str]]:
+    """Rows of a pooled agreement table keyed by track letter (A, B, all), cells stripped."""
+    rows = {}
+    for line in markdown.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if cells and cells[0].split(" ")[0] in ("A", "B", "all") and len(cells) >= 7:
+            rows[cells[0].split(" ")[0]] = cells
+    return rows
+
+
+@pytest.mark.parametrize("path", ["DATASHEET.md", "annotations/ADJUDICATION.md"])
+def test_agreement_figures_equal_the_agreement_command(path):
+    """The pooled agreement tables are produced by `kremlin-reactions agreement annotations/passes/a
+    annotations/passes/b --markdown`; recompute and compare every number."""
+    from benchmark.agreement import agreement
+
+    root = Path(__file__).resolve().parents[1]
+    result = agreement(root / "annotations/passes/a", root / "annotations/passes/b")
+    rows = _agreement_rows((root / path).read_text(encoding="utf-8"))
+    assert set(rows) == {"A", "B", "all"}, f"{path}: pooled agreement table not found"
+    for track, cells in rows.items():
+        m = result["tracks"][track]["pooled"]
+        text = " ".join(cells)
+        assert f"| {m['n_a']} |" in "| " + " | ".join(cells) + " |" and f"| {m['n_b']} |" in "| " + " | ".join(cells) + " |"
+        for value in (m["exact"]["f1"], m["overlap"]["f1"], m["stance"]["kappa"]):
+            assert f"{value:.3f}" in text, f"{path}: track {track}: {value:.3f} missing from {cells}"
+        for key in ("speaker", "stance"):
+            assert f"{m[key]['agree']}/{m[key]['pairs']}" in text, f"{path}: track {track}: {key} count stale"
+    assert len(result["disagreements"]) == 11
