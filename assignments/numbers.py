@@ -1,7 +1,7 @@
 """The "what good looks like" tables of the handouts, generated from real runs -- never typed by hand.
 
     python -m assignments.numbers            # print the tables
-    python -m assignments.numbers --write    # rewrite them between the markers in assignments/0*.md
+    python -m assignments.numbers --write    # rewrite them between the markers in assignments/0*.md, INSTRUCTOR.md
     python -m assignments.numbers --check    # exit 1 when a handout is out of date (run by the test suite)
 
 Each table scores, on the test split, the handout's starter exactly as `kremlin-reactions evaluate STARTER` does
@@ -19,23 +19,26 @@ HERE = Path(__file__).resolve().parent
 START, END = "<!-- numbers:start -->", "<!-- numbers:end -->"
 SPLIT = "test"
 COMMAND = "python -m assignments.numbers --write"
+INSTRUCTOR = "INSTRUCTOR.md"
 
 # task of a metric: a task that was not attempted shows "n/a" (it counts as 0)
 TASK_OF = {"quotes": "quotes", "attribution": "attribution", "stance": "stance", "stance_e2e": "stance",
            "date": "date", "outlet": "outlet", "gold_spans": "gold_spans", "overall": None}
 BASELINE_LABEL = {"floor": "floor baseline", "floor-meta": "floor-meta baseline", "rules": "rules baseline",
-                  "sklearn-stance": "sklearn-stance baseline"}
+                  "rules+indirect": "rules+indirect baseline", "sklearn-stance": "sklearn-stance baseline"}
 
-# handout -> its starter, the baselines to show, and its columns: (results key, track, column header)
+# handout -> its starter, the baselines to show, its columns (results key, track, header), the main column's index
 HANDOUTS: dict[str, dict] = {
     "01-quote-detection.md": {
         "starter": "assignments.starters.quotes_starter:Starter",
-        "baselines": ["floor", "rules"],
+        "main": 1,
+        "baselines": ["floor", "rules", "rules+indirect"],
         "columns": [("quotes.exact.f1", "A", "Track A exact F1"), ("quotes.overlap.f1", "A", "Track A overlap F1"),
                     ("quotes.overlap.f1", "B", "Track B overlap F1")],
     },
     "02-speaker-attribution.md": {
         "starter": "assignments.starters.attribution_starter:Starter",
+        "main": 2,
         "baselines": ["floor", "rules"],
         "columns": [("quotes.overlap.f1", "A", "quotes found (overlap F1)"),
                     ("attribution.accuracy", "A", "speaker accuracy on found quotes"),
@@ -43,6 +46,7 @@ HANDOUTS: dict[str, dict] = {
     },
     "03-stance-sklearn.md": {
         "starter": "assignments.starters.stance_starter:Starter",
+        "main": 2,
         "baselines": ["floor", "rules", "sklearn-stance"],
         # the same model labelling the gold spans: `python -m assignments.starters.stance_starter -o FILE`
         "gold_spans": "assignments.starters.stance_starter:predict_gold_spans",
@@ -53,6 +57,7 @@ HANDOUTS: dict[str, dict] = {
     },
     "04-date-and-outlet.md": {
         "starter": "assignments.starters.metadata_starter:Starter",
+        "main": 1,
         "baselines": ["floor", "floor-meta", "rules"],
         "columns": [("date.accuracy", "A", "date exact-day accuracy"), ("outlet.accuracy", "A", "outlet accuracy")],
     },
@@ -84,11 +89,30 @@ def cell(results: dict, key: str) -> str:
     return text + (f" [{interval['low']:.2f}, {interval['high']:.2f}]" if interval else "")
 
 
-def table(name: str, data_dir: str | None = None, _cache: dict | None = None) -> str:
-    """The Markdown block for one handout (between the markers)."""
+def scored(kind: str, what: str, track: str, cache: dict, data_dir: str | None = None) -> dict:
+    """Results of one extractor on the test split (memoised in `cache`). kind: starter, gold_spans, baseline."""
     import benchmark
     from baselines import run_baselines
 
+    if (kind, what) not in cache:
+        if kind == "starter":
+            cache[(kind, what)] = run_starter(what, SPLIT, data_dir)
+        elif kind == "gold_spans":
+            module, _, function = what.partition(":")
+            cache[(kind, what)] = getattr(importlib.import_module(module), function)(SPLIT, data_dir)
+        else:
+            cache[(kind, what)] = run_baselines(SPLIT, data_dir=data_dir, names=[what])[what]
+    if (kind, what, track) not in cache:
+        cache[(kind, what, track)] = benchmark.score(cache[(kind, what)], split=SPLIT, track=track, data_dir=data_dir)
+    return cache[(kind, what, track)]
+
+
+def _block(intro: str, lines: list[str], signatures: list[str]) -> str:
+    return "\n".join([START, intro, "", *lines, "", *[f"Signature: `{s}`" for s in signatures], END])
+
+
+def table(name: str, data_dir: str | None = None, _cache: dict | None = None) -> str:
+    """The Markdown block for one handout (between the markers)."""
     spec = HANDOUTS[name]
     cache = _cache if _cache is not None else {}
     rows = {f"starter `{spec['starter']}`": ("starter", spec["starter"])}
@@ -99,35 +123,32 @@ def table(name: str, data_dir: str | None = None, _cache: dict | None = None) ->
     tracks = sorted({track for _, track, _ in spec["columns"]})
     lines = ["| extractor | " + " | ".join(header for _, _, header in spec["columns"]) + " |",
              "|---|" + "---|" * len(spec["columns"])]
-    signatures = {}
     for label, (kind, what) in rows.items():
-        if (kind, what) not in cache:
-            if kind == "starter":
-                cache[(kind, what)] = run_starter(what, SPLIT, data_dir)
-            elif kind == "gold_spans":
-                module, _, function = what.partition(":")
-                cache[(kind, what)] = getattr(importlib.import_module(module), function)(SPLIT, data_dir)
-            else:
-                cache[(kind, what)] = run_baselines(SPLIT, data_dir=data_dir, names=[what])[what]
-        predictions = cache[(kind, what)]
-        scored = {}
-        for track in tracks:
-            if (kind, what, track) not in cache:
-                cache[(kind, what, track)] = benchmark.score(predictions, split=SPLIT, track=track, data_dir=data_dir)
-            scored[track] = cache[(kind, what, track)]
-            signatures[track] = scored[track]["signature"]
-        lines.append(f"| {label} | " + " | ".join(cell(scored[track], key) for key, track, _ in spec["columns"]) + " |")
-    commands = [f"`kremlin-reactions evaluate {spec['starter']}`"] + ["`kremlin-reactions results`"]
-    return "\n".join([
-        START,
-        f"Test split (the three 2024 articles); [low, high] = 95% bootstrap interval over documents; n/a = task not "
-        f"attempted. Generated by `{COMMAND}`, which runs the same code as {' and '.join(commands)}.",
-        "",
-        *lines,
-        "",
-        *[f"Signature: `{signatures[t]}`" for t in tracks],
-        END,
-    ])
+        lines.append(f"| {label} | " + " | ".join(cell(scored(kind, what, track, cache, data_dir), key)
+                                                  for key, track, _ in spec["columns"]) + " |")
+    signatures = [scored("starter", spec["starter"], t, cache, data_dir)["signature"] for t in tracks]
+    commands = [f"`kremlin-reactions evaluate {spec['starter']}`", "`kremlin-reactions results`"]
+    return _block(f"Test split (the three 2024 articles); [low, high] = 95% bootstrap interval over documents; n/a = "
+                  f"task not attempted. Generated by `{COMMAND}`, which runs the same code as "
+                  f"{' and '.join(commands)}.", lines, signatures)
+
+
+def instructor_table(data_dir: str | None = None, _cache: dict | None = None) -> str:
+    """The block of INSTRUCTOR.md: each handout's main metric for its starter and every ranked baseline."""
+    cache = _cache if _cache is not None else {}
+    baselines = list(BASELINE_LABEL)
+    lines = ["| handout | main metric | starter | " + " | ".join(baselines) + " |",
+             "|---|---|---|" + "---|" * len(baselines)]
+    for name, spec in HANDOUTS.items():
+        key, track, header = spec["columns"][spec["main"]]
+        cells = [cell(scored("starter", spec["starter"], track, cache, data_dir), key)]
+        cells += [cell(scored("baseline", b, track, cache, data_dir), key) for b in baselines]
+        lines.append(f"| [{name}]({name}) | {header} (`{key}`, track {track}) | " + " | ".join(cells) + " |")
+    signatures = sorted({scored("baseline", b, t, cache, data_dir)["signature"]
+                         for b in baselines for t in ("A",)})
+    return _block(f"Test split; [low, high] = 95% bootstrap interval over the three documents; n/a = not attempted. "
+                  f"Generated by `{COMMAND}` (the same code as `kremlin-reactions evaluate STARTER` and "
+                  f"`kremlin-reactions results`).", lines, signatures)
 
 
 def replace_block(text: str, block: str, name: str) -> str:
@@ -146,8 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cache: dict = {}
     stale = []
-    for name in HANDOUTS:
-        block = table(name, args.data, cache)
+    for name in [*HANDOUTS, INSTRUCTOR]:
+        block = instructor_table(args.data, cache) if name == INSTRUCTOR else table(name, args.data, cache)
         path = HERE / name
         if args.write or args.check:
             old = path.read_text(encoding="utf-8")

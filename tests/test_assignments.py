@@ -42,7 +42,9 @@ def test_four_handouts_and_a_starter_each():
 @pytest.fixture(scope="module")
 def tables() -> dict[str, str]:
     cache: dict = {}
-    return {name: numbers.table(name, _cache=cache) for name in numbers.HANDOUTS}
+    out = {name: numbers.table(name, _cache=cache) for name in numbers.HANDOUTS}
+    out[numbers.INSTRUCTOR] = numbers.instructor_table(_cache=cache)
+    return out
 
 
 @pytest.mark.slow
@@ -61,12 +63,12 @@ def _row(block: str, label_start: str) -> list[str]:
 @pytest.mark.slow
 def test_starters_score_low_but_not_zero(tables):
     """On its handout's main metric each starter scores > 0 and below the best baseline."""
-    main_column = {"01-quote-detection.md": 1, "02-speaker-attribution.md": 2, "03-stance-sklearn.md": 2,
-                   "04-date-and-outlet.md": 1}
     for name, block in tables.items():
+        if name == numbers.INSTRUCTOR:
+            continue
         starter = _row(block, "starter `")
         baselines = [_row(block, label) for label in numbers.BASELINE_LABEL.values() if f"| {label}" in block]
-        col = main_column[name]
+        col = numbers.HANDOUTS[name]["main"]
         value = float(starter[col].split()[0])
         best = max(float(b[col].split()[0]) for b in baselines if b[col] != "n/a")
         assert 0 < value < best, (name, value, best)
@@ -148,3 +150,49 @@ def test_stance_starter_gold_spans_never_reads_gold_stance(monkeypatch):
     monkeypatch.setattr(dataset, "read_rows", without_test_stance)
     assert stance_starter.predict_gold_spans("test") == honest
     assert {q["stance"] for row in honest for q in row["quotes"]} <= {"favor", "against", "neutral", "none"}
+
+
+# the INSTRUCTOR's "common mistakes" quote real errors reports: each quoted line must still be produced
+MISTAKE_SOURCES = {
+    "starter.jsonl": "assignments.starters.quotes_starter:Starter",
+    "rules.jsonl": "baselines.rules:RuleExtractor",
+    "sklearn.jsonl": "baselines.stance_sklearn:SklearnStance",
+    "floor-meta.jsonl": "baselines.floor:FloorMetaExtractor",
+}
+
+
+@pytest.mark.slow
+def test_instructor_common_mistakes_are_real_errors_report_lines(tmp_path):
+    from benchmark.scoring import render, score
+
+    quoted: dict[str, list[str]] = {}
+    for block in blocks(KIT / "INSTRUCTOR.md", "text"):
+        lines = block.splitlines()
+        source = lines[0].split()[1]                      # "# rules.jsonl = ..." or "# rules.jsonl"
+        quoted.setdefault(source, []).extend(l for l in lines[1:] if l.strip())
+    assert set(quoted) == set(MISTAKE_SOURCES)
+    for source, lines in quoted.items():
+        out = tmp_path / source
+        from benchmark.cli import main as cli_main
+        assert cli_main(["run", MISTAKE_SOURCES[source], "-o", str(out), "--quiet"]) == 0
+        report = render.error_text(score(str(out), errors=True)["errors"])
+        for line in lines:
+            assert line in report, f"{source}: no longer in the errors report: {line}"
+
+
+@pytest.mark.slow
+def test_instructor_leaderboard_recipe_on_the_examples(tmp_path):
+    """INSTRUCTOR.md 'Publishing a leaderboard', on the three examples (student_c is listed as invalid)."""
+    from benchmark.cli import main as cli_main
+
+    board = tmp_path / "board"
+    board.mkdir()
+    for name in ("student_a.jsonl", "student_a.meta.json", "student_c.jsonl"):
+        (board / name).write_bytes((KIT / "examples" / name).read_bytes())
+    assert cli_main(["run", str(KIT / "examples" / "student_b" / "extractor.py") + ":Extractor",
+                     "-o", str(board / "student_b.jsonl"), "--quiet"]) == 0
+    assert cli_main(["leaderboard", str(board), "-o", str(tmp_path / "site"), "--n-boot", "200"]) == 0
+    page = json.loads((tmp_path / "site" / "leaderboard.json").read_text(encoding="utf-8"))
+    text = json.dumps(page)
+    assert "Student A" in text and "student_b" in text and "student_c" in text
+    assert (tmp_path / "site" / "leaderboard.html").read_text(encoding="utf-8").startswith("<!")
