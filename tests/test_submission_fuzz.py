@@ -10,8 +10,9 @@ import types
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 from benchmark.build import build
 from benchmark.cli import main
@@ -47,10 +48,20 @@ def valid_object(doc_index: int) -> dict:
     ]}
 
 
+def outcome(name: str) -> None:
+    """Count outcomes in `pytest --hypothesis-show-statistics` (a no-op outside a hypothesis test)."""
+    try:
+        event(name)
+    except InvalidArgument:
+        pass
+
+
 def check_outcome(source, **kw) -> Submission | None:
     try:
         sub = read_submission(source, DOCS, GOLD_IDS, **kw)
+        outcome("valid")
     except InputError as err:
+        outcome("invalid")
         assert err.problems
         for problem in err.problems:
             assert isinstance(problem, str) and problem.count(":") >= 2 and "\n" not in problem, problem
@@ -215,6 +226,37 @@ def test_cli_run_exit_status_is_0_or_2(data_dir, tmp_path_factory, capsys, predi
     out = tmp_path_factory.mktemp("cli") / "p.jsonl"
     code = main(["run", "_fuzz_replay_extractor:ReplayExtractor", "--data", data_dir, "-o", str(out), "--quiet"])
     _, err = capsys.readouterr()
+    event(f"exit {code}")
     assert code in (0, 2), err
     assert "Traceback" not in err
     assert out.exists() == (code == 0)
+
+
+def valid_fixture_object() -> dict:
+    return {"doc_id": TEST_DOC, "outlet": "Example Wire", "published": "2024-11-06", "quotes": [
+        {"start": 127, "end": 148, "speaker": "Peskov", "stance": "none", "type": "direct"},
+        {"text": "Nothing will change quickly.", "speaker_start": 0, "speaker_end": 5, "stance": None},
+        {"start": 257, "end": 279, "type": "direct", "id": 1, "confidence": 0.5},
+    ]}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(st.lists(mutation, max_size=3), line_mutation, st.booleans())
+def test_cli_score_exit_status_is_0_or_2(data_dir, tmp_path_factory, capsys, mutations, line_mut, twice):
+    obj = valid_fixture_object()
+    for m in mutations:
+        apply(obj, m)
+    raw = apply_line(json.dumps(obj).encode(), line_mut)
+    path = tmp_path_factory.mktemp("score") / "sub.jsonl"
+    path.write_bytes(raw + b"\n" + (raw + b"\n" if twice else b""))
+    code = main(["score", str(path), "--data", data_dir, "--bootstrap", "0", "--track", "all"])
+    out, err = capsys.readouterr()
+    event(f"exit {code}")
+    assert code in (0, 2), err
+    assert "Traceback" not in err
+    if code == 2:
+        assert out == ""                      # never a score from invalid input
+        assert err.strip()
+    else:
+        assert "kremlin-reactions|data:" in out
