@@ -542,7 +542,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("platform", choices=PLATFORMS, help="gradescope (autograder zip) or codabench (scoring program)")
     parser.add_argument("-o", "--output", required=True, metavar="FILE.zip", help="where to write the bundle")
     parser.add_argument("--task", choices=TASKS, default="all",
-                        help="what is graded (default: all = the four parts of `overall`)")
+                        help="Gradescope: the metrics graded, one test each (default: all = the four parts of "
+                             "`overall`); Codabench always reports every leaderboard column")
     parser.add_argument("--split", choices=("test", "train", "all"), default="test", help="documents graded")
     parser.add_argument("--track", choices=("A", "B", "all"), default="A", help="quote track (default A)")
     parser.add_argument("--data", metavar="DIR", default=None,

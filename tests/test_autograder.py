@@ -123,6 +123,22 @@ def test_gradescope_bundle_layout_and_determinism(tmp_path):
     assert not modes["autograder.json"] & stat.S_IXUSR
 
 
+def test_gradescope_package_copy_builds_a_wheel_offline(tmp_path):
+    """setup.sh pip-installs package/: check offline that it builds and the wheel holds code and package data."""
+    bundle = build_bundle("gradescope", tmp_path / "autograder.zip", task="quotes")
+    source = unpack(bundle, tmp_path / "source")
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
+                           "--quiet", "-w", str(tmp_path / "dist"), str(source / "package")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    (wheel,) = (tmp_path / "dist").glob("kremlin_reactions-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"benchmark/autograder.py", "benchmark/runner.py", "benchmark/scoring/core.py", "benchmark/card_template.md",
+            "benchmark/schema/submission.schema.json", "baselines/rules.py"} <= names
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "kremlin-reactions = benchmark.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
+
 def test_gradescope_predictions_file_from_the_starter(quotes_grader, starter_predictions):
     results = quotes_grader.grade(starter_predictions["quotes"])
     check_results(results, "quotes", 100)
