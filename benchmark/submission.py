@@ -119,7 +119,7 @@ def _fast_quotes(quotes: list, n: int, line: int, strings: dict) -> tuple[list[P
                     qtype = _TYPE_OR_NONE[q["type"]]
                 mask |= shape
             append(PredictedQuote(start, end, None, speaker, None, None, stance, qtype, line))
-    except (KeyError, TypeError):
+    except (KeyError, TypeError, RecursionError):     # RecursionError: hashing a deeply nested tuple
         return None
     return out, mask
 
