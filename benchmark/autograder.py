@@ -144,8 +144,9 @@ rm -f "$ROOT/results/results.json"
 status=$?
 if [ ! -s "$ROOT/results/results.json" ]; then
   # The grader itself failed before writing results: still give Gradescope a valid results file.
-  printf '{"score": 0, "output": "The autograder failed (exit status %s) before grading this submission. Nothing you uploaded was scored; please tell your instructor.", "tests": []}\n' \
-    "$status" > "$ROOT/results/results.json"
+  message="The autograder failed (exit status $status) before grading this submission."
+  message="$message Nothing you uploaded was scored; please tell your instructor."
+  printf '{"score": 0, "output": "%s", "tests": []}\n' "$message" > "$ROOT/results/results.json"
 fi
 exit 0
 """
@@ -155,10 +156,13 @@ SCORE_PY = r'''#!/usr/bin/env python3
 
 INPUT_DIR/res holds the participant's one predictions *.jsonl; INPUT_DIR/ref may hold a dataset folder (else the
 bundled lib/benchmark/data/ is the gold). Scoring is `python -m benchmark.codabench` of the bundled package: writes
-OUTPUT_DIR/scores.json, scores.txt and results.json; an invalid submission exits 2 with the problems on stderr. CODABENCH_ROOT, when set, replaces the leading /app of the arguments (local testing).
+OUTPUT_DIR/scores.json, scores.txt and results.json; an invalid submission exits 2 with the problems on stderr.
+CODABENCH_ROOT, when set, replaces the leading /app of the arguments (local testing).
 Needs Python >= 3.11 with numpy, scipy, pyarrow, scikit-learn (requirements.txt): when they are missing, they are
 pip-installed into a temporary folder unless CODABENCH_NO_PIP=1.
 """
+from __future__ import annotations  # so that an old Python reaches the version message below
+
 import os
 import subprocess
 import sys
@@ -539,7 +543,8 @@ def build_bundle(platform: str, output: str | Path, *, task: str = "all", split:
 # command line: `kremlin-reactions autograder ...` builds; `python -m benchmark.autograder ...` grades (in bundles)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("platform", choices=PLATFORMS, help="gradescope (autograder zip) or codabench (scoring program)")
+    parser.add_argument("platform", choices=PLATFORMS,
+                        help="gradescope (autograder zip) or codabench (scoring program)")
     parser.add_argument("-o", "--output", required=True, metavar="FILE.zip", help="where to write the bundle")
     parser.add_argument("--task", choices=TASKS, default="all",
                         help="Gradescope: the metrics graded, one test each (default: all = the four parts of "
@@ -550,13 +555,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="dataset folder to grade against, e.g. a private build with an extra test article "
                              "(default: the packaged benchmark/data)")
     parser.add_argument("--points", type=float, default=DEFAULT_POINTS,
-                        help=f"Gradescope: total points, shared equally by the task's metrics (default {DEFAULT_POINTS:g})")
+                        help="Gradescope: total points, shared equally by the task's metrics "
+                             f"(default {DEFAULT_POINTS:g})")
     parser.add_argument("--class-name", default=DEFAULT_CLASS,
-                        help=f"Gradescope: class an uploaded {EXTRACTOR_FILE} must define (default {DEFAULT_CLASS})")
+                        help=f"Gradescope: class an uploaded {EXTRACTOR_FILE} must define "
+                             f"(default {DEFAULT_CLASS})")
     parser.add_argument("--visibility", choices=("visible", "hidden", "after_due_date", "after_published"),
                         default="visible", help="Gradescope: visibility of the tests (default visible)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                        help=f"Gradescope: seconds allowed for an extractor's fit + extract (default {DEFAULT_TIMEOUT})")
+                        help="Gradescope: seconds allowed for an extractor's fit + extract "
+                             f"(default {DEFAULT_TIMEOUT})")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -46,7 +46,8 @@ class Starter:
             if mention is not None:
                 # Giving the mention's span as well lets the scorer accept it when it overlaps the gold mention.
                 quote.update(speaker=text[mention[0]:mention[1]], speaker_start=mention[0], speaker_end=mention[1])
-            # TODO: cues BEFORE the quote: `Peskov told reporters: “...”`, `Medvedev ..., saying that ... “...”`.
+            # TODO: cues BEFORE the quote: `Peskov told reporters: “...”`,
+            #   `Medvedev ..., saying that ... “...”`.
             # TODO: one-word names and titles: `Mr Putin said`, `Peskov said` (NAME needs two words now).
             # TODO: anonymous and group sources are speakers too: `a Kremlin spokesman said`, `one source said`,
             #   `analysts predict that` -- the gold speaker is the description itself (guideline S3, S8).

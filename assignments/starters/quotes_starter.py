@@ -30,8 +30,8 @@ class Starter:
         # TODO (A1): HTML-escaped marks: &quot;...&quot; (the CNN article, 000) -- the span excludes the entities.
         # TODO (A3): mismatched and mixed marks: ”We shouldn’t ...,” (004) opens with a CLOSING mark;
         #   "I'm an optimist ...” (002) opens straight and closes curly.
-        # TODO (A1, A8): single marks ‘...’ and '...' -- but an apostrophe between two letters (shouldn’t) is never a
-        #   mark, and single marks inside a double-quoted quote are a nested quote.
+        # TODO (A1, A8): single marks ‘...’ and '...' -- but an apostrophe between two letters (shouldn’t) is
+        #   never a mark, and single marks inside a double-quoted quote are a nested quote.
         # TODO (A4): a quote may wrap across line breaks (002), but never across a blank line.
         # TODO (A7): drop what is not a quote: section headings in marks ('Euphoric'), so-called scare quotes,
         #   escaped HTML attributes (&lt;a href=&quot;...&quot;&gt;).
