@@ -256,3 +256,12 @@ def test_evaluate_in_sample_warning_and_failures(data, tmp_path, capsys):
     code, stdout, err = run_cli(capsys, "evaluate", bad, "--data", data)
     assert code == 2 and ':1: published: not a date in YYYY-MM-DD form: "soon"' in err
     assert stdout == ""                                            # no score printed from invalid input
+
+
+def test_unwritable_output_is_a_clear_error(data, tmp_path, capsys):
+    spec = extractor_file(tmp_path, GOOD) + ":NoFit"
+    code, _, err = run_cli(capsys, "run", spec, "--data", data, "-o", str(tmp_path / "missing_dir" / "p.jsonl"))
+    assert code == 2 and "p.jsonl: cannot write: No such file or directory" in err and "Traceback" not in err
+    code, _, err = run_cli(capsys, "run", spec, "--data", data, "-o", str(tmp_path))      # a directory
+    assert code == 2 and "cannot write" in err
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]                 # no temp file left
