@@ -431,3 +431,33 @@ def test_options_are_checked():
         score(docs, quotes, [], track="C")
     with pytest.raises(ValueError):
         score(docs, quotes, [], overlap=0)
+
+
+def _brute_force_best(edges, care):
+    """Best lexicographic (counted pairs, pairs, overlap) over every one-to-one subset of the edges."""
+    import itertools
+
+    best = (0, 0, 0)
+    for r in range(len(edges) + 1):
+        for subset in itertools.combinations(range(len(edges)), r):
+            ps = [edges[k][0] for k in subset]
+            gs = [edges[k][1] for k in subset]
+            if len(set(ps)) == len(ps) and len(set(gs)) == len(gs):
+                value = (sum(care[k] for k in subset), len(subset), sum(edges[k][2] for k in subset))
+                best = max(best, value)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_max_matching_is_optimal_on_random_graphs(seed):
+    rng = np.random.default_rng(seed)
+    n_p, n_g = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+    pairs = sorted({(int(rng.integers(n_p)), int(rng.integers(n_g))) for _ in range(int(rng.integers(1, 8)))})
+    edges = [(p, g, int(rng.integers(1, 6))) for p, g in pairs]
+    care = [bool(rng.random() < 0.7) for _ in edges]
+    pi, gi, ov = (np.array([e[i] for e in edges]) for i in range(3))
+    mp, mg = max_matching(pi, gi, ov, np.array(care))
+    assert len(set(mp.tolist())) == len(mp) and len(set(mg.tolist())) == len(mg)        # one-to-one
+    chosen = [pairs.index((p, g)) for p, g in zip(mp.tolist(), mg.tolist())]
+    got = (sum(care[k] for k in chosen), len(chosen), sum(edges[k][2] for k in chosen))
+    assert got == _brute_force_best(edges, care)

@@ -15,7 +15,7 @@ import gc
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain
+from itertools import chain, compress, repeat
 from operator import attrgetter, itemgetter
 
 import numpy as np
@@ -111,12 +111,18 @@ class Gold:
         self.texts = [d["text"] for d in docs]
         self.n_docs = len(docs)
         index = self.index
-        rows = [q for q in quotes if q["doc_id"] in index]
+        columns = list(zip(*map(itemgetter(*_QUOTE_COLUMNS), quotes))) if quotes else [()] * len(_QUOTE_COLUMNS)
+        doc = np.fromiter(map(index.get, columns[0], repeat(-1)), dtype=np.int64, count=len(quotes))
+        rows = quotes
+        if not (doc >= 0).all():                    # quotes of other documents: leave them out
+            keep = (doc >= 0).tolist()
+            rows = list(compress(quotes, keep))
+            columns = [tuple(compress(c, keep)) for c in columns]
+            doc = doc[doc >= 0]
         self.rows = rows
         n = len(rows)
-        (doc_ids, starts, ends, types, stances, speaker_ids, optional, in_boilerplate, m_starts, m_ends
-         ) = zip(*map(itemgetter(*_QUOTE_COLUMNS), rows)) if n else [()] * len(_QUOTE_COLUMNS)
-        self.doc = np.fromiter(map(index.__getitem__, doc_ids), dtype=np.int64, count=n)
+        (_, starts, ends, types, stances, speaker_ids, optional, in_boilerplate, m_starts, m_ends) = columns
+        self.doc = doc
         self.start = np.array(starts, dtype=np.int64)
         self.end = np.array(ends, dtype=np.int64)
         type_code = np.fromiter(map(_TYPE_CODE.__getitem__, types), dtype=np.int64, count=n)
@@ -192,7 +198,9 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
         span_q = [span_q[k] for k in np.flatnonzero(~by_id).tolist()]
         span_doc = span_doc[~by_id]
     n = len(span_q)
-    starts, ends, types = zip(*map(attrgetter("start", "end", "type"), span_q)) if n else ((), (), ())
+    starts, ends, types, names, m_starts, m_ends, stances = (
+        zip(*map(attrgetter("start", "end", "type", "speaker", "speaker_start", "speaker_end", "stance"), span_q))
+        if n else [()] * 7)
     p_doc = span_doc.astype(np.int64)
     p_start = np.array(starts, dtype=np.int64)
     p_end = np.array(ends, dtype=np.int64)
@@ -210,9 +218,11 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
     kept = np.flatnonzero(valid & in_track & ~in_bp)
     ignored = {"boilerplate": int(np.count_nonzero(valid & in_track & in_bp)),
                "other_track": int(np.count_nonzero(valid & ~in_track)), "invalid": int(np.count_nonzero(~valid))}
-    span_q = [span_q[k] for k in kept] if len(kept) != len(span_q) else span_q
     p_doc, p_start, p_end = p_doc[kept], p_start[kept], p_end[kept]
     p_key_start, p_key_end = p_key_start[kept], p_key_end[kept]
+    p_name = _name_ids(gold.speakers, names)[kept]
+    p_mention_start, p_mention_end = _int_or_minus_one(m_starts)[kept], _int_or_minus_one(m_ends)[kept]
+    p_stance = np.fromiter(map(_STANCE_CODE.__getitem__, stances), dtype=np.int64, count=n)[kept]
     n_pred = np.bincount(p_doc, minlength=n_docs)
 
     # -- candidate pairs, overlap matching, exact matching
@@ -247,19 +257,15 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
     spurious[mp] = False                              # is dropped, not spurious)
     keep = gold.care[mg]
     mp, mg = mp[keep], mg[keep]
-    mq = [span_q[k] for k in mp.tolist()]
-    speaker_ok = _speaker_correct(gold, mq, mg)
+    speaker_ok = _speaker_correct(gold, p_name[mp], p_mention_start[mp], p_mention_end[mp], mg)
     counts["attr_correct"] = np.bincount(gold.doc[mg], weights=speaker_ok, minlength=n_docs)[:, None]
-    p_stance = np.array([_STANCE_CODE[q.stance] for q in mq], dtype=np.int64)
-    counts["stance_cm"] = stance_mod.confusion(gold.stance[mg], p_stance, gold.doc[mg], n_docs)[:, :NULL, :]
+    counts["stance_cm"] = stance_mod.confusion(gold.stance[mg], p_stance[mp], gold.doc[mg], n_docs)[:, :NULL, :]
     matched_gold = np.zeros(len(gold.doc), dtype=bool)
     matched_gold[mg] = True
     missed = np.flatnonzero(gold.care & ~matched_gold)
     counts["stance_missed"] = np.bincount(gold.doc[missed] * NULL + gold.stance[missed],
                                           minlength=n_docs * NULL).reshape(n_docs, NULL)
-    sp_stance = np.array([_STANCE_CODE[span_q[k].stance] for k in np.flatnonzero(spurious).tolist()],
-                         dtype=np.int64)
-    counts["stance_spurious"] = np.bincount(p_doc[spurious] * (NULL + 1) + sp_stance,
+    counts["stance_spurious"] = np.bincount(p_doc[spurious] * (NULL + 1) + p_stance[spurious],
                                             minlength=n_docs * (NULL + 1)).reshape(n_docs, NULL + 1)
 
     # -- subtasks with gold spans given (quote_id locators)
@@ -274,8 +280,8 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
         for g, p in zip(gold.docs, docs)], dtype=np.int64)[:, None]
     counts["outlet_n"] = np.ones((n_docs, 1), dtype=np.int64)
 
-    pred = {"quotes": span_q, "doc": p_doc, "start": p_start, "end": p_end, "spurious": spurious}
-    pairs = {"pred": mp, "gold": mg, "speaker_ok": speaker_ok, "stance": p_stance, "exact_pred": ep,
+    pred = {"quotes": span_q, "kept": kept, "doc": p_doc, "start": p_start, "end": p_end, "spurious": spurious}
+    pairs = {"pred": mp, "gold": mg, "speaker_ok": speaker_ok, "stance": p_stance[mp], "exact_pred": ep,
              "exact_gold": eg, "missed": missed}
     return Run(counts, frozenset(submission.attempted), predicted_docs, docs, pred, pairs, ignored)
 
@@ -312,17 +318,17 @@ def _exact_edges(gold: Gold, p_doc, p_start, p_end, pi, gi) -> np.ndarray:
     return np.flatnonzero(same)
 
 
-def _speaker_correct(gold: Gold, quotes: list, gold_index: np.ndarray) -> np.ndarray:
+def _name_ids(table: SpeakerTable, names) -> np.ndarray:
+    """Interned ids of predicted speaker strings (-1 for None)."""
+    ids = {name: table.name_id(name) for name in set(names)}
+    return np.fromiter(map(ids.__getitem__, names), dtype=np.int64, count=len(names))
+
+
+def _speaker_correct(gold: Gold, name_ids, mention_start, mention_end, gold_index: np.ndarray) -> np.ndarray:
     """1.0 where the predicted speaker names an alias of the gold speaker or its mention span overlaps the gold
     mention, else 0.0 (also for no speaker predicted)."""
-    table = gold.speakers
-    raw = [q.speaker for q in quotes]
-    ids = {name: table.name_id(name) for name in set(raw)}
-    name_ids = np.array([ids[name] for name in raw], dtype=np.int64)
-    ok = table.name_matches(name_ids, gold.speaker[gold_index])
-    m_start = np.array([_or(q.speaker_start, -1) for q in quotes], dtype=np.int64)
-    m_end = np.array([_or(q.speaker_end, -1) for q in quotes], dtype=np.int64)
-    ok |= mention_overlaps(m_start, m_end, gold.mention_start[gold_index], gold.mention_end[gold_index])
+    ok = gold.speakers.name_matches(name_ids, gold.speaker[gold_index])
+    ok |= mention_overlaps(mention_start, mention_end, gold.mention_start[gold_index], gold.mention_end[gold_index])
     return ok.astype(np.float64)
 
 
@@ -346,7 +352,10 @@ def _gold_span_counts(gold: Gold, quotes: list, quote_doc: list[int]) -> dict[st
     present = [q for q in qs if q is not None]
     has = np.array([q is not None for q in qs], dtype=bool)
     ok = np.zeros(len(counted))
-    ok[has] = _speaker_correct(gold, present, counted[has])
+    names = [q.speaker for q in present]
+    ok[has] = _speaker_correct(gold, _name_ids(gold.speakers, names),
+                               _int_or_minus_one([q.speaker_start for q in present]),
+                               _int_or_minus_one([q.speaker_end for q in present]), counted[has])
     out["gs_attr_correct"] = np.bincount(gold.doc[counted], weights=ok, minlength=n_docs)[:, None]
     p_stance = np.array([_STANCE_CODE[q.stance] if q is not None else NULL for q in qs], dtype=np.int64)
     out["gs_cm"] = stance_mod.confusion(gold.stance[counted], p_stance, gold.doc[counted], n_docs)[:, :NULL, :]
@@ -515,32 +524,51 @@ def document_scores(table: CountTable) -> dict[str, np.ndarray]:
 def per_document(gold: Gold, run: Run, table: CountTable) -> dict[str, dict]:
     """Per document: the main scores (None where undefined) and counts, and the date/outlet prediction next to
     the gold."""
-    m = {k: [None if x != x else x for x in v.tolist()] for k, v in document_scores(table).items()}
-    ov, ex = run.counts["overlap"].tolist(), run.counts["exact"].tolist()
-    out = {}
-    for i, (doc_id, g, p) in enumerate(zip(gold.doc_ids, gold.docs, run.docs)):
-        out[doc_id] = {
-            "predicted": p is not None,
-            "overall": m["overall"][i],
-            "quotes": {
-                "exact": {"precision": m["quotes.exact.precision"][i], "recall": m["quotes.exact.recall"][i],
-                          "f1": m["quotes.exact.f1"][i], "tp": ex[i][0]},
-                "overlap": {"precision": m["quotes.overlap.precision"][i],
-                            "recall": m["quotes.overlap.recall"][i], "f1": m["quotes.overlap.f1"][i],
-                            "tp": ov[i][0]},
-                "n_pred": ov[i][1], "n_gold": ov[i][2],
-            },
-            "attribution": {"accuracy": m["attribution.accuracy"][i], "f1": m["attribution.f1"][i]},
-            "stance": {"accuracy": m["stance.accuracy"][i], "macro_f1": m["stance.macro_f1"][i]},
-            "stance_e2e": {"macro_f1": m["stance_e2e.macro_f1"][i]},
-            "date": {"gold": _iso(g.get("published")),
-                     "predicted": _iso(p.published) if p is not None and "published" in p.fields else None,
-                     "exact": bool(run.counts["date_exact"][i])},
-            "outlet": {"gold": g.get("outlet"),
-                       "predicted": p.outlet if p is not None and "outlet" in p.fields else None,
-                       "correct": bool(run.counts["outlet_correct"][i, 0])},
+    m = document_scores(table)
+
+    def column(key):
+        return [None if x != x else x for x in m[key].tolist()]
+
+    ex, ov = run.counts["exact"], run.counts["overlap"]
+    columns = zip(
+        gold.doc_ids, run.predicted_docs.tolist(), column("overall"),
+        column("quotes.exact.precision"), column("quotes.exact.recall"), column("quotes.exact.f1"),
+        ex[:, 0].tolist(), column("quotes.overlap.precision"), column("quotes.overlap.recall"),
+        column("quotes.overlap.f1"), ov[:, 0].tolist(), ov[:, 1].tolist(), ov[:, 2].tolist(),
+        column("attribution.accuracy"), column("attribution.f1"), column("stance.accuracy"),
+        column("stance.macro_f1"), column("stance_e2e.macro_f1"), _gold_dates(gold), _predicted_dates(run),
+        run.counts["date_exact"].astype(bool).tolist(), [d.get("outlet") for d in gold.docs],
+        [p.outlet if p is not None and "outlet" in p.fields else None for p in run.docs],
+        run.counts["outlet_correct"][:, 0].astype(bool).tolist())
+    return {
+        doc_id: {
+            "predicted": predicted, "overall": overall,
+            "quotes": {"exact": {"precision": e_p, "recall": e_r, "f1": e_f, "tp": e_tp},
+                       "overlap": {"precision": o_p, "recall": o_r, "f1": o_f, "tp": o_tp},
+                       "n_pred": n_pred, "n_gold": n_gold},
+            "attribution": {"accuracy": a_acc, "f1": a_f1},
+            "stance": {"accuracy": s_acc, "macro_f1": s_f1},
+            "stance_e2e": {"macro_f1": e2e_f1},
+            "date": {"gold": d_gold, "predicted": d_pred, "exact": d_ok},
+            "outlet": {"gold": o_gold, "predicted": o_pred, "correct": o_ok},
         }
-    return out
+        for (doc_id, predicted, overall, e_p, e_r, e_f, e_tp, o_p, o_r, o_f, o_tp, n_pred, n_gold, a_acc, a_f1,
+             s_acc, s_f1, e2e_f1, d_gold, d_pred, d_ok, o_gold, o_pred, o_ok) in columns
+    }
+
+
+def _gold_dates(gold: Gold) -> list[str | None]:
+    return _iso_dates([d.get("published") for d in gold.docs])
+
+
+def _predicted_dates(run: Run) -> list[str | None]:
+    return _iso_dates([p.published if p is not None and "published" in p.fields else None for p in run.docs])
+
+
+def _iso_dates(dates: list) -> list[str | None]:
+    cache = {d: d.isoformat() for d in set(dates) if d is not None}     # few distinct dates: format each once
+    cache[None] = None
+    return [cache[d] for d in dates]
 
 
 def _iso(date) -> str | None:
@@ -565,16 +593,16 @@ def build_errors(gold: Gold, run: Run) -> dict[str, dict]:
             "quote_id": row["quote_id"], "type": row["type"], "start": row["start"], "end": row["end"],
             "text": _snippet(texts[gold.doc[g]], row["start"], row["end"]), "speaker": row["speaker"],
             "stance": row["stance"]})
-    quotes, p_doc = run.pred["quotes"], run.pred["doc"].tolist()
+    quotes, kept, p_doc = run.pred["quotes"], run.pred["kept"].tolist(), run.pred["doc"].tolist()
     for k in np.flatnonzero(run.pred["spurious"]).tolist():
-        q, i = quotes[k], p_doc[k]
+        q, i = quotes[kept[k]], p_doc[k]
         out[gold.doc_ids[i]]["spurious"].append({
             "line": q.line, "start": q.start, "end": q.end, "text": _snippet(texts[i], q.start, q.end),
             "speaker": q.speaker, "stance": q.stance})
     pairs = run.pairs
     for p, g, ok, st in zip(pairs["pred"].tolist(), pairs["gold"].tolist(), pairs["speaker_ok"].tolist(),
                             pairs["stance"].tolist()):
-        q, row, text = quotes[p], rows[g], texts[gold.doc[g]]
+        q, row, text = quotes[kept[p]], rows[g], texts[gold.doc[g]]
         errors = out[row["doc_id"]]
         where = {"quote_id": row["quote_id"], "line": q.line, "text": _snippet(text, row["start"], row["end"])}
         # every counted matched pair, right or wrong (the HTML error report draws them all)

@@ -101,16 +101,16 @@ def max_matching(pi: np.ndarray, gi: np.ndarray, overlap: np.ndarray, care: np.n
     n_p, n_g = int(pi.max()) + 1, int(gi.max()) + 1
     deg_p = np.bincount(pi, minlength=n_p)
     deg_g = np.bincount(gi, minlength=n_g)
-    # A star centred on a prediction: all of its golds have degree 1 (and vice versa for a gold centre).
-    max_deg_g_of_p = np.zeros(n_p, dtype=np.int64)
-    np.maximum.at(max_deg_g_of_p, pi, deg_g[gi])
-    max_deg_p_of_g = np.zeros(n_g, dtype=np.int64)
-    np.maximum.at(max_deg_p_of_g, gi, deg_p[pi])
-    pred_star = max_deg_g_of_p[pi] == 1           # includes single edges
-    gold_star = (max_deg_p_of_g[gi] == 1) & ~pred_star
-    chosen = [_best_per_centre(pi, care, overlap, np.flatnonzero(pred_star)),
+    single = (deg_p[pi] == 1) & (deg_g[gi] == 1)          # the fast path: a component of one edge
+    # A star centred on a prediction: none of its golds touches another prediction (and vice versa).
+    shared_g = np.bincount(pi, weights=deg_g[gi] > 1, minlength=n_p) > 0
+    shared_p = np.bincount(gi, weights=deg_p[pi] > 1, minlength=n_g) > 0
+    pred_star = ~single & ~shared_g[pi]
+    gold_star = ~single & ~pred_star & ~shared_p[gi]
+    chosen = [np.flatnonzero(single),
+              _best_per_centre(pi, care, overlap, np.flatnonzero(pred_star)),
               _best_per_centre(gi, care, overlap, np.flatnonzero(gold_star))]
-    rest = np.flatnonzero(~pred_star & ~gold_star)
+    rest = np.flatnonzero(~single & ~pred_star & ~gold_star)
     if len(rest):
         chosen.append(_assignment(pi, gi, overlap, care, rest))
     edges = np.sort(np.concatenate(chosen))
@@ -158,29 +158,27 @@ def _assignment(pi, gi, overlap, care, edges: np.ndarray) -> np.ndarray:
 def interval_cover_counts(layers: list[tuple[np.ndarray, np.ndarray]], stride: int, n_docs: int) -> np.ndarray:
     """Per document, the number of characters covered by each combination of keyed interval layers.
 
-    layers: up to 8 (start keys, end keys) layers. Returns an int array (n_docs, 2**len(layers)) where column
+    layers: up to 7 (start keys, end keys) layers. Returns an int array (n_docs, 2**len(layers)) where column
     `mask` counts characters covered by exactly the layers whose bits are set in `mask` (column 0 unused).
     One sort of all interval ends does the whole corpus.
     """
-    codes, keys = [], []
-    for i, (s, e) in enumerate(layers):
-        keys += [s, e]
-        codes += [np.full(len(s), 2 * i, dtype=np.int64), np.full(len(e), 2 * i + 1, dtype=np.int64)]
     n_layers = len(layers)
-    if sum(len(k) for k in keys) == 0:
-        return np.zeros((n_docs, 1 << n_layers), dtype=np.int64)
-    # pack (position, event code) into one int64 and sort once
-    packed = np.sort(np.concatenate(keys).astype(np.int64) * 16 + np.concatenate(codes))
-    position, code = packed >> 4, packed & 15
-    layer, closing = code >> 1, code & 1
-    mask = np.zeros(len(packed), dtype=np.int64)
-    for i in range(n_layers):
-        delta = np.where(layer == i, 1 - 2 * closing, 0)
-        mask |= (np.cumsum(delta) > 0).astype(np.int64) << i
+    width = 1 << n_layers
+    ends = [k for pair in layers for k in pair]
+    if sum(len(k) for k in ends) == 0:
+        return np.zeros((n_docs, width), dtype=np.int64)
+    # event code = 2 * layer + (1 if the interval closes); packed with the position into one int64, sorted once
+    codes = np.concatenate([np.full(len(k), c, dtype=np.int64) for c, k in enumerate(ends)])
+    packed = np.sort(np.concatenate(ends).astype(np.int64) * 16 + codes)
+    step = np.zeros((2 * n_layers, n_layers), dtype=np.int32)
+    step[np.arange(0, 2 * n_layers, 2), np.arange(n_layers)] = 1
+    step[np.arange(1, 2 * n_layers, 2), np.arange(n_layers)] = -1
+    depth = np.cumsum(step[packed & 15], axis=0, dtype=np.int32)       # coverage depth of each layer
+    mask = (depth > 0).astype(np.int64) @ (1 << np.arange(n_layers))
+    position = packed >> 4
     length = np.diff(position)
     mask, doc = mask[:-1], position[:-1] // stride
     covered = (length > 0) & (mask > 0)
-    width = 1 << n_layers
     sums = np.bincount(doc[covered] * width + mask[covered], weights=length[covered], minlength=n_docs * width)
     return np.rint(sums).astype(np.int64).reshape(n_docs, width)
 

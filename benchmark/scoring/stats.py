@@ -41,7 +41,8 @@ def resample_weights(n_docs: int, n_boot: int, seed: int) -> Iterator[np.ndarray
     done = 0
     while done < n_boot:
         c = min(chunk, n_boot - done)
-        draws = rng.integers(0, n_docs, size=(c, n_docs)) + (np.arange(c) * n_docs)[:, None]
+        draws = rng.integers(0, n_docs, size=(c, n_docs), dtype=np.int32).astype(np.int64)
+        draws += (np.arange(c) * n_docs)[:, None]
         yield np.bincount(draws.ravel(), minlength=c * n_docs).reshape(c, n_docs).astype(np.float64)
         done += c
 
