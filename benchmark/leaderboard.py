@@ -600,7 +600,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"refuse submission files larger than N bytes (default {DEFAULT_MAX_BYTES})")
     parser.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
     parser.add_argument("--seed", type=int, default=12345, help="bootstrap seed (default 12345)")
-    parser.add_argument("--data-dir", default=None, help="dataset folder (default: the packaged benchmark/data)")
+    parser.add_argument("--data", dest="data_dir", metavar="DIR", default=None, help="dataset folder (default: the packaged benchmark/data)")
 
 
 def run(args: argparse.Namespace) -> int:

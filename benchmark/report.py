@@ -443,7 +443,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", default="report.html", help="HTML file to write (default: report.html)")
     parser.add_argument("--split", default="test", choices=("test", "train", "all"), help="gold split (default: test)")
     parser.add_argument("--track", default="A", choices=("A", "B", "all"), help="quote track (default: A)")
-    parser.add_argument("--data-dir", default=None, help="dataset folder (default: the packaged benchmark/data)")
+    parser.add_argument("--data", dest="data_dir", metavar="DIR", default=None, help="dataset folder (default: the packaged benchmark/data)")
     parser.add_argument("--screenshot", metavar="PNG", default=None,
                         help="also save a PNG of the top of the page, rendered by headless Chromium")
     parser.add_argument("--screenshot-size", metavar="WxH", default="1280x1500",
