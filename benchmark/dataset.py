@@ -49,6 +49,12 @@ def available_splits(config: str, data_dir: str | Path | None = None) -> list[st
 
 def read_rows(config: str = "quotes", split: str | None = None, data_dir: str | Path | None = None) -> list[dict]:
     """Rows of one config as plain dicts. `split` None or "all" = every split (train first, then test)."""
+    return read_table(config, split, data_dir).to_pylist()
+
+
+def read_table(config: str = "quotes", split: str | None = None, data_dir: str | Path | None = None):
+    """The rows of `read_rows` as one pyarrow Table (columnar: the scorer's fast path for large corpora)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     splits = available_splits(config, data_dir)
@@ -59,10 +65,10 @@ def read_rows(config: str = "quotes", split: str | None = None, data_dir: str | 
     else:
         raise InputError(f"split: config {config!r} has no split {split!r} (it has: {', '.join(splits) or 'none'})")
     folder = _folder(data_dir)
-    rows: list[dict] = []
-    for name in wanted:
-        rows.extend(pq.read_table(folder / split_path(config, name)).to_pylist())
-    return rows
+    tables = [pq.read_table(folder / split_path(config, name)) for name in wanted]
+    if not tables:
+        return pa.table({})
+    return pa.concat_tables(tables, promote_options="default") if len(tables) > 1 else tables[0]
 
 
 def data_fingerprint(data_dir: str | Path | None = None) -> str:

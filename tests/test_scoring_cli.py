@@ -142,3 +142,24 @@ def test_codabench_entry(tmp_path, capsys):
     assert not (tmp_path / "out2" / "scores.json").exists()
     (res / "predictions.jsonl").unlink()
     assert codabench_main([str(tmp_path / "input"), str(tmp_path / "out3")]) == 2
+
+
+def test_rows_and_table_give_the_same_results():
+    from benchmark.bench import synthesise
+    from benchmark.scoring import Options, score_corpus
+    from benchmark.submission import read_submission
+
+    import pyarrow as pa
+
+    for docs, rows, submission in [
+        (dataset.read_rows("documents", "all"), dataset.read_rows("quotes", "all"), gold_submission()),
+        synthesise(40, seed=3),
+    ]:
+        texts = {d["doc_id"]: d["text"] for d in docs}
+        ids = {q["quote_id"] for q in rows}
+        sub = read_submission(submission, texts, ids)
+        for track in ("A", "all"):
+            options = Options(track=track, n_boot=30, errors=True)
+            from_rows = score_corpus(docs[1:], rows, sub, options)           # also: quotes of a missing doc
+            from_table = score_corpus(docs[1:], pa.Table.from_pylist(rows), sub, options)
+            assert from_rows == from_table

@@ -38,19 +38,23 @@ def score(predictions, split: str = "test", track: str = "A", *, data_dir: str |
     `benchmark.errors.InputError` (every problem as `FILE:LINE: field: problem`) on an invalid submission.
     Returns the results dict (see `benchmark.scoring.core.build_results`).
     """
-    docs, quotes, fingerprint = load_gold(split, data_dir)
+    from benchmark import dataset
+
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
+    data_dir = str(data_dir) if data_dir is not None else None
+    all_docs = dataset.read_rows("documents", "all", data_dir)
+    all_quotes = dataset.read_table("quotes", "all", data_dir)      # columnar: fast for large corpora
+    split_ids = {d["doc_id"] for d in dataset.read_rows("documents", split, data_dir)} if split != "all" else None
+    docs = [d for d in all_docs if split_ids is None or d["doc_id"] in split_ids]
     options = Options(split=split, track=track, overlap=overlap, n_boot=n_boot, seed=seed, errors=errors,
-                      data_fingerprint=fingerprint)
-    if split == "all":
-        all_docs, all_quotes = docs, quotes
-    else:
-        all_docs, all_quotes, _ = load_gold("all", data_dir)
+                      data_fingerprint=dataset.data_fingerprint(data_dir))
     texts = {d["doc_id"]: d["text"] for d in all_docs}
-    quote_ids = {q["quote_id"] for q in all_quotes}
+    quote_ids = set(all_quotes.column("quote_id").to_pylist()) if all_quotes.num_rows else set()
     with gc_paused():
         submission = read_predictions(predictions, texts, quote_ids)
         other = read_predictions(compare, texts, quote_ids) if compare is not None else None
-        return score_corpus(docs, quotes, submission, options, compare=other)
+        return score_corpus(docs, all_quotes, submission, options, compare=other)   # quotes of other docs unused
 
 
 def read_predictions(predictions, texts: dict[str, str], quote_ids):

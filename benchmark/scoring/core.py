@@ -100,9 +100,13 @@ def gc_paused():
 # gold as arrays
 
 class Gold:
-    """Gold rows as numpy arrays. Spans are also given as corpus keys (doc index * stride + offset)."""
+    """Gold rows as numpy arrays. Spans are also given as corpus keys (doc index * stride + offset).
 
-    def __init__(self, docs: list[dict], quotes: list[dict], track: str):
+    quotes: rows of the `quotes` config, as a list of dicts (`benchmark.dataset.read_rows`) or as a pyarrow
+    Table (`benchmark.dataset.read_table`: columnar, no Python object per row, for large corpora).
+    """
+
+    def __init__(self, docs: list[dict], quotes, track: str):
         self.docs = docs
         self.doc_ids = [d["doc_id"] for d in docs]
         self.index = {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
@@ -110,33 +114,17 @@ class Gold:
             raise ValueError("duplicate doc_id in the gold documents")
         self.texts = [d["text"] for d in docs]
         self.n_docs = len(docs)
-        index = self.index
-        columns = list(zip(*map(itemgetter(*_QUOTE_COLUMNS), quotes))) if quotes else [()] * len(_QUOTE_COLUMNS)
-        doc = np.fromiter(map(index.get, columns[0], repeat(-1)), dtype=np.int64, count=len(quotes))
-        rows = quotes
-        if not (doc >= 0).all():                    # quotes of other documents: leave them out
-            keep = (doc >= 0).tolist()
-            rows = list(compress(quotes, keep))
-            columns = [tuple(compress(c, keep)) for c in columns]
-            doc = doc[doc >= 0]
-        self.rows = rows
-        n = len(rows)
-        (_, starts, ends, types, stances, speaker_ids, optional, in_boilerplate, m_starts, m_ends) = columns
-        self.doc = doc
-        self.start = np.array(starts, dtype=np.int64)
-        self.end = np.array(ends, dtype=np.int64)
-        type_code = np.fromiter(map(_TYPE_CODE.__getitem__, types), dtype=np.int64, count=n)
-        in_track = np.isin(type_code, [_TYPE_CODE[t] for t in TRACKS[track]])
-        self.care = in_track & ~np.array(optional, dtype=bool) & ~np.array(in_boilerplate, dtype=bool)
-        self.stance = np.fromiter(map(_STANCE_CODE.__getitem__, stances), dtype=np.int64, count=n)
-        # one registration per gold speaker (name + aliases from its first row)
+        c = _table_columns(quotes, self.index) if hasattr(quotes, "column_names") else \
+            _row_columns(quotes, self.index)
+        self._rows, self._table = c["rows"], c["table"]
+        self.doc, self.start, self.end, self.stance = c["doc"], c["start"], c["end"], c["stance"]
+        in_track = np.isin(c["type"], [_TYPE_CODE[t] for t in TRACKS[track]])
+        self.care = in_track & ~c["optional"] & ~c["in_boilerplate"]
+        # one registration per gold speaker (canonical name + aliases)
         self.speakers = SpeakerTable()
-        first_row = dict(zip(reversed(speaker_ids), range(n - 1, -1, -1)))
-        speaker_index = {sid: self.speakers.speaker(sid, rows[i]["speaker"], rows[i].get("speaker_aliases"))
-                         for sid, i in sorted(first_row.items(), key=lambda item: item[1])}
-        self.speaker = np.fromiter(map(speaker_index.__getitem__, speaker_ids), dtype=np.int64, count=n)
-        self.mention_start = _int_or_minus_one(m_starts)
-        self.mention_end = _int_or_minus_one(m_ends)
+        index = [self.speakers.speaker(sid, name, aliases) for sid, name, aliases in c["speakers"]]
+        self.speaker = np.array(index, dtype=np.int64)[c["speaker"]] if index else c["speaker"]
+        self.mention_start, self.mention_end = c["speaker_start"], c["speaker_end"]
         self.text_len = np.array([len(t) for t in self.texts], dtype=np.int64)
         self.stride = int(max(self.text_len.max(initial=0), self.end.max(initial=0))) + 1
         self.key_start = self.doc * self.stride + self.start
@@ -149,12 +137,84 @@ class Gold:
         self.n_care = np.bincount(self.doc[self.care], minlength=self.n_docs)
 
     @cached_property
+    def rows(self) -> list[dict]:
+        """The gold quote rows as dicts (made from the table only when the error report needs them)."""
+        return self._rows if self._rows is not None else self._table.to_pylist()
+
+    @cached_property
     def by_quote_id(self) -> dict[str, int]:
-        return {q["quote_id"]: i for i, q in enumerate(self.rows)}
+        ids = (q["quote_id"] for q in self._rows) if self._rows is not None else \
+            self._table.column("quote_id").to_pylist()
+        return {qid: i for i, qid in enumerate(ids)}
 
 
 _QUOTE_COLUMNS = ("doc_id", "start", "end", "type", "stance", "speaker_id", "optional", "in_boilerplate",
                   "speaker_start", "speaker_end")
+
+
+def _row_columns(rows: list[dict], index: dict[str, int]) -> dict:
+    """The arrays Gold needs, from row dicts (quotes of documents not in `index` left out)."""
+    columns = list(zip(*map(itemgetter(*_QUOTE_COLUMNS), rows))) if rows else [()] * len(_QUOTE_COLUMNS)
+    doc = np.fromiter(map(index.get, columns[0], repeat(-1)), dtype=np.int64, count=len(rows))
+    if not (doc >= 0).all():
+        keep = (doc >= 0).tolist()
+        rows = list(compress(rows, keep))
+        columns = [tuple(compress(c, keep)) for c in columns]
+        doc = doc[doc >= 0]
+    n = len(rows)
+    (_, starts, ends, types, stances, speaker_ids, optional, in_boilerplate, m_starts, m_ends) = columns
+    first_row = dict(zip(reversed(speaker_ids), range(n - 1, -1, -1)))     # speaker id -> its first row
+    order = sorted(first_row, key=first_row.__getitem__)
+    code = {sid: k for k, sid in enumerate(order)}
+    return {
+        "rows": rows, "table": None, "doc": doc,
+        "start": np.array(starts, dtype=np.int64), "end": np.array(ends, dtype=np.int64),
+        "type": np.fromiter(map(_TYPE_CODE.__getitem__, types), dtype=np.int64, count=n),
+        "stance": np.fromiter(map(_STANCE_CODE.__getitem__, stances), dtype=np.int64, count=n),
+        "optional": np.array(optional, dtype=bool), "in_boilerplate": np.array(in_boilerplate, dtype=bool),
+        "speaker": np.fromiter(map(code.__getitem__, speaker_ids), dtype=np.int64, count=n),
+        "speakers": [(sid, rows[first_row[sid]]["speaker"], rows[first_row[sid]].get("speaker_aliases"))
+                     for sid in order],
+        "speaker_start": _int_or_minus_one(m_starts), "speaker_end": _int_or_minus_one(m_ends),
+    }
+
+
+def _table_columns(table, index: dict[str, int]) -> dict:
+    """The arrays Gold needs, from a pyarrow Table, without a Python object per row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def codes(name: str, labels) -> np.ndarray:
+        found = pc.index_in(table.column(name), value_set=pa.array(list(labels)))
+        if found.null_count:
+            raise ValueError(f"gold quotes: unknown {name} label")
+        return found.to_numpy().astype(np.int64)
+
+    def encoded(name: str) -> tuple[np.ndarray, list]:
+        column = table.column(name).combine_chunks().dictionary_encode()
+        return column.indices.to_numpy().astype(np.int64), column.dictionary.to_pylist()
+
+    doc_code, doc_values = encoded("doc_id")
+    doc = np.array([index.get(v, -1) for v in doc_values], dtype=np.int64)[doc_code] if doc_values else doc_code
+    if not (doc >= 0).all():
+        table = table.filter(pa.array(doc >= 0))
+        doc = doc[doc >= 0]
+    speaker, speaker_ids = encoded("speaker_id")
+    first = np.unique(speaker, return_index=True)[1] if len(speaker) else np.zeros(0, dtype=np.int64)
+    first_rows = table.take(pa.array(first)).select(["speaker_id", "speaker", "speaker_aliases"]).to_pylist()
+    by_id = {r["speaker_id"]: r for r in first_rows}
+    return {
+        "rows": None, "table": table, "doc": doc,
+        "start": table.column("start").to_numpy().astype(np.int64),
+        "end": table.column("end").to_numpy().astype(np.int64),
+        "type": codes("type", QUOTE_TYPES), "stance": codes("stance", stance_mod.LABELS),
+        "optional": pc.fill_null(table.column("optional"), False).to_numpy().astype(bool),
+        "in_boilerplate": pc.fill_null(table.column("in_boilerplate"), False).to_numpy().astype(bool),
+        "speaker": speaker,
+        "speakers": [(sid, by_id[sid]["speaker"], by_id[sid]["speaker_aliases"]) for sid in speaker_ids],
+        "speaker_start": pc.fill_null(table.column("speaker_start"), -1).to_numpy().astype(np.int64),
+        "speaker_end": pc.fill_null(table.column("speaker_end"), -1).to_numpy().astype(np.int64),
+    }
 
 
 def _int_or_minus_one(values) -> np.ndarray:
