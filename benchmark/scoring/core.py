@@ -249,18 +249,19 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
     lengths = [len(d.quotes) if d is not None and d.quotes else 0 for d in docs]
     span_q = list(chain.from_iterable(d.quotes for d in docs if d is not None and d.quotes))
     span_doc = np.repeat(np.arange(n_docs), lengths)
+    columns = list(zip(*map(attrgetter("start", "end", "type", "speaker", "speaker_start", "speaker_end", "stance",
+                                       "quote_id"), span_q))) if span_q else [()] * 8
     id_q, id_doc = [], []
-    quote_ids = [q.quote_id for q in span_q]
-    if quote_ids.count(None) != len(quote_ids):
-        by_id = np.array([x is not None for x in quote_ids], dtype=bool)
+    if columns[7].count(None) != len(span_q):              # some quotes name a gold quote_id
+        by_id = np.array([x is not None for x in columns[7]], dtype=bool)
         id_q = [span_q[k] for k in np.flatnonzero(by_id).tolist()]
         id_doc = span_doc[by_id].tolist()
-        span_q = [span_q[k] for k in np.flatnonzero(~by_id).tolist()]
+        keep = (~by_id).tolist()
+        span_q = list(compress(span_q, keep))
+        columns = [tuple(compress(c, keep)) for c in columns]
         span_doc = span_doc[~by_id]
     n = len(span_q)
-    starts, ends, types, names, m_starts, m_ends, stances = (
-        zip(*map(attrgetter("start", "end", "type", "speaker", "speaker_start", "speaker_end", "stance"), span_q))
-        if n else [()] * 7)
+    starts, ends, types, names, m_starts, m_ends, stances, _ = columns
     p_doc = span_doc.astype(np.int64)
     p_start = np.array(starts, dtype=np.int64)
     p_end = np.array(ends, dtype=np.int64)
