@@ -1,0 +1,27 @@
+"""A smoke run of the speed benchmark (`python -m benchmark.bench`): tiny sizes, output format only (timings are
+measured by the script itself, never asserted in tests)."""
+from __future__ import annotations
+
+import re
+
+from benchmark import bench
+
+
+def test_bench_smoke(capsys):
+    assert bench.main(["--sizes", "20,40", "--bootstrap", "20"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert re.fullmatch(r"ratio score/parse at largest size: \d+\.\d\d", lines[-1])
+    assert sum(1 for line in lines if re.match(r"\s+(20|40)\s+\d+", line)) == 2
+
+
+def test_synthetic_submission_scores_between_zero_and_one():
+    from benchmark.scoring import Options, score_corpus
+    from benchmark.submission import read_submission
+
+    docs, quotes, objects = bench.synthesise(50, seed=1)
+    sub = read_submission(objects, {d["doc_id"]: d["text"] for d in docs}, {q["quote_id"] for q in quotes})
+    r = score_corpus(docs, quotes, sub, Options(n_boot=0))
+    # the synthetic predictions get most quotes right, some shifted, some missed, plus spurious ones
+    assert 0.5 < r["quotes"]["overlap"]["f1"] < 1.0
+    assert 0.3 < r["quotes"]["exact"]["f1"] < r["quotes"]["overlap"]["f1"]
+    assert r["quotes"]["ignored"]["boilerplate"] == 50
