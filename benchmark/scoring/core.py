@@ -701,14 +701,22 @@ def per_document_dates_outlets(gold: Gold, run: Run) -> dict[str, tuple]:
     return out
 
 
+def key_task(key: str) -> str:
+    """The task a results key belongs to: "stance_e2e.macro_f1" -> "stance"."""
+    head = key.split(".", 1)[0]
+    return {"stance_e2e": "stance"}.get(head, head)
+
+
 def build_comparison(gold: Gold, run_a: Run, run_b: Run, other, options: Options) -> dict:
     """Paired comparison of two submissions over the same documents (A = the scored one, B = `other`)."""
     table_a, table_b = CountTable(run_a.counts), CountTable(run_b.counts)
     point_a = table_a.statistic(table_a.matrix.sum(axis=0)[None])
     point_b = table_b.statistic(table_b.matrix.sum(axis=0)[None])
-    rand = stats.paired_randomisation(table_a.matrix, table_b.matrix, table_a.statistic, MAIN_KEYS,
-                                      options.n_boot, options.seed)
-    boot = stats.paired_bootstrap(table_a.matrix, table_b.matrix, table_a.statistic, MAIN_KEYS, options.n_boot,
+    attempted = run_a.attempted | run_b.attempted
+    keys = [k for k in MAIN_KEYS if k == "overall" or key_task(k) in attempted]
+    rand = stats.paired_randomisation(table_a.matrix, table_b.matrix, table_a.statistic, keys, options.n_boot,
+                                      options.seed)
+    boot = stats.paired_bootstrap(table_a.matrix, table_b.matrix, table_a.statistic, keys, options.n_boot,
                                   options.seed)
     doc_a = document_scores(table_a)["overall"]
     doc_b = document_scores(table_b)["overall"]
@@ -718,11 +726,14 @@ def build_comparison(gold: Gold, run_a: Run, run_b: Run, other, options: Options
             f" outcomes, so the smallest possible two-sided p is {min_p:.4g}")
     if min_p > 0.05:
         note += "; p < 0.05 is impossible with this few documents, whatever the systems do"
+    if n < 30:
+        note += (f". The paired bootstrap can only recombine these {n} documents, so with this few it understates "
+                 "the uncertainty (a tiny p_bootstrap is not evidence): read p_randomisation")
     return {
         "b": getattr(other, "path", None),
         "scores": {k: {"a": float(point_a[k][0]), "b": float(point_b[k][0]),
                        "difference": float(point_a[k][0] - point_b[k][0]),
-                       "p_randomisation": rand["p"][k], "p_bootstrap": boot[k]} for k in MAIN_KEYS},
+                       "p_randomisation": rand["p"][k], "p_bootstrap": boot[k]} for k in keys},
         "randomisation": {"exact": rand["exact"], "n_permutations": rand["n_permutations"],
                           "two_sided": True, "unit": "document"},
         "paired_bootstrap": {"n": options.n_boot, "seed": options.seed, "one_sided": True,

@@ -101,8 +101,10 @@ def compare_rows(results: dict) -> list[tuple]:
     c = results["compare"]
     rows = [("metric", "A", "B", "A - B", "p randomisation", "p paired bootstrap")]
     for key, s in c["scores"].items():
+        n_boot = (results.get("options") or {}).get("n_boot") or 0
+        boot_p = f"< {1 / n_boot:.2g}" if s["p_bootstrap"] == 0 and n_boot else f"{s['p_bootstrap']:.4g}"
         rows.append((key, _f(s["a"]), _f(s["b"]), f"{s['difference']:+.3f}", f"{s['p_randomisation']:.4g}",
-                     f"{s['p_bootstrap']:.4g}"))
+                     boot_p))
     return rows
 
 
