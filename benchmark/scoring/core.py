@@ -284,6 +284,7 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
     p_name = _name_ids(gold.speakers, names)[kept]
     p_mention_start, p_mention_end = _int_or_minus_one(m_starts)[kept], _int_or_minus_one(m_ends)[kept]
     p_stance = np.fromiter(map(_STANCE_CODE.__getitem__, stances), dtype=np.int64, count=n)[kept]
+    del columns, starts, ends, types, names, m_starts, m_ends, stances       # one tuple per field: free them
     n_pred = np.bincount(p_doc, minlength=n_docs)
 
     # -- candidate pairs, overlap matching, exact matching

@@ -167,20 +167,28 @@ def interval_cover_counts(layers: list[tuple[np.ndarray, np.ndarray]], stride: i
     ends = [k for pair in layers for k in pair]
     if sum(len(k) for k in ends) == 0:
         return np.zeros((n_docs, width), dtype=np.int64)
-    # event code = 2 * layer + (1 if the interval closes); packed with the position into one int64, sorted once
-    codes = np.concatenate([np.full(len(k), c, dtype=np.int64) for c, k in enumerate(ends)])
-    # kind="stable" (timsort) merges the already sorted runs (each layer is usually in text order) quickly
-    packed = np.sort(np.concatenate(ends).astype(np.int64) * 16 + codes, kind="stable")
-    step = np.zeros((2 * n_layers, n_layers), dtype=np.int32)
-    step[np.arange(0, 2 * n_layers, 2), np.arange(n_layers)] = 1
-    step[np.arange(1, 2 * n_layers, 2), np.arange(n_layers)] = -1
-    depth = np.cumsum(step[packed & 15], axis=0, dtype=np.int32)       # coverage depth of each layer
-    mask = (depth > 0).astype(np.int64) @ (1 << np.arange(n_layers))
-    position = packed >> 4
-    length = np.diff(position)
-    mask, doc = mask[:-1], position[:-1] // stride
-    covered = (length > 0) & (mask > 0)
-    sums = np.bincount(doc[covered] * width + mask[covered], weights=length[covered], minlength=n_docs * width)
+    # event code = 2 * layer + (1 if the interval closes), packed with the position into one int64 and sorted
+    # once; kind="stable" (timsort) merges the already sorted runs (each layer is usually in text order) quickly.
+    # In-place steps and small dtypes keep the temporary memory near one int64 per event.
+    packed = np.concatenate(ends).astype(np.int64, copy=False)
+    packed *= 16
+    packed += np.concatenate([np.full(len(k), c, dtype=np.int8) for c, k in enumerate(ends)])
+    packed.sort(kind="stable")
+    code = (packed & 15).astype(np.int8)
+    packed >>= 4                                   # now the positions
+    mask = np.zeros(len(packed), dtype=np.uint8)
+    for layer in range(n_layers):                  # bit `layer` set where that layer covers the position
+        step = np.zeros(len(code), dtype=np.int8)
+        step[code == 2 * layer] = 1
+        step[code == 2 * layer + 1] = -1
+        mask |= (np.cumsum(step, dtype=np.int32) > 0).astype(np.uint8) << layer
+    del code, step
+    length = np.diff(packed)
+    covered = np.flatnonzero((length > 0) & (mask[:-1] > 0))
+    doc = packed[covered] // stride
+    doc *= width
+    doc += mask[covered]
+    sums = np.bincount(doc, weights=length[covered], minlength=n_docs * width)
     return np.rint(sums).astype(np.int64).reshape(n_docs, width)
 
 

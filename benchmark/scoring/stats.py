@@ -22,7 +22,7 @@ from threadpoolctl import threadpool_limits
 
 Statistic = Callable[[np.ndarray], dict[str, np.ndarray]]
 EXACT_MAX_DOCS = 20
-_CHUNK_CELLS = 1 << 22     # resample weights generated in chunks of about this many cells
+_CHUNK_CELLS = 1 << 22     # resample weights made in chunks of about this many cells (memory vs. speed)
 _TOLERANCE = 1e-12
 # The products here are thin (a few hundred rows): one BLAS thread is as fast, and multi-threaded OpenBLAS
 # degrades badly (10-30x measured) when the machine is busy.
