@@ -241,6 +241,7 @@ class Run:
 
 
 def evaluate(gold: Gold, submission, options: Options) -> Run:
+    """Match one submission against the gold; every count per document (see `metrics` for what they become)."""
     n_docs, stride = gold.n_docs, gold.stride
     docs = [submission.documents.get(doc_id) for doc_id in gold.doc_ids]
     predicted_docs = np.array([d is not None for d in docs], dtype=bool)
@@ -297,7 +298,7 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
     ep, eg = max_matching(pi[exact], gi[exact], overlap[exact], care[exact])
 
     counts: dict[str, np.ndarray] = {}
-    for name, (a, b) in (("exact", (ep, eg)), ("overlap", (mp, mg))):
+    for name, b in (("exact", eg), ("overlap", mg)):
         counted = gold.care[b]
         tp = np.bincount(gold.doc[b[counted]], minlength=n_docs)
         dropped = np.bincount(gold.doc[b[~counted]], minlength=n_docs)
