@@ -145,8 +145,9 @@ def document_marks(text: str, gold_rows: list[dict], predictions: list, errors: 
     for m in errors.get("matched", []):
         row = by_id[m["quote_id"]]
         (gs, ge), (ps, pe) = m["gold"], m["predicted"]
-        statuses = tuple(s for s, bad in (("wrong-speaker", not m["speaker_correct"]),
-                                          ("wrong-stance", not m["stance_correct"])) if bad) or ("matched",)
+        # None = task not attempted: nothing to call wrong
+        statuses = tuple(s for s, bad in (("wrong-speaker", m["speaker_correct"] is False),
+                                          ("wrong-stance", m["stance_correct"] is False)) if bad) or ("matched",)
         note = "" if (gs, ge) == (ps, pe) else f"spans differ: gold {gs}\u2013{ge}, predicted {ps}\u2013{pe}"
         marks.append(Mark(min(gs, ps), max(ge, pe), statuses, gold=_gold_info(row),
                           predicted={"line": m["line"], "start": ps, "end": pe, "speaker": m["predicted_speaker"],
@@ -292,7 +293,7 @@ def _legend() -> str:
 def _counts(errors: dict) -> dict[str, int]:
     matched = errors.get("matched", [])
     return {
-        "matched": sum(1 for m in matched if m["speaker_correct"] and m["stance_correct"]),
+        "matched": sum(1 for m in matched if m["speaker_correct"] is not False and m["stance_correct"] is not False),
         "wrong-speaker": len(errors.get("wrong_speaker", [])),
         "wrong-stance": len(errors.get("wrong_stance", [])),
         "missed": len(errors.get("missed", [])),

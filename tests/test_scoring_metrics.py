@@ -461,3 +461,14 @@ def test_max_matching_is_optimal_on_random_graphs(seed):
     chosen = [pairs.index((p, g)) for p, g in zip(mp.tolist(), mg.tolist())]
     got = (sum(care[k] for k in chosen), len(chosen), sum(edges[k][2] for k in chosen))
     assert got == _brute_force_best(edges, care)
+
+
+def test_errors_list_no_wrong_speaker_or_stance_for_tasks_not_attempted():
+    """A spans-only submission attempted neither attribution nor stance: nothing to call wrong there."""
+    docs, quotes = _gold_corpus()
+    s, e = span(docs[0]["text"], "We are ready")
+    r = score(docs, quotes, [{"doc_id": "001_a", "quotes": [{"start": s, "end": e}]}], errors=True)
+    e1 = r["errors"]["001_a"]
+    assert e1["wrong_speaker"] == [] and e1["wrong_stance"] == []
+    assert [(m["speaker_correct"], m["stance_correct"]) for m in e1["matched"]] == [(None, None)]
+    assert r["not_attempted"] == ["attribution", "stance", "date", "outlet"]

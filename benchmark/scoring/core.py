@@ -671,14 +671,17 @@ def build_errors(gold: Gold, run: Run) -> dict[str, dict]:
         # every counted matched pair, right or wrong (the HTML error report draws them all)
         errors["matched"].append({**where, "gold": [row["start"], row["end"]], "predicted": [q.start, q.end],
                                   "gold_speaker": row["speaker"], "predicted_speaker": q.speaker,
-                                  "speaker_correct": bool(ok), "gold_stance": row["stance"],
-                                  "predicted_stance": q.stance, "stance_correct": st == _STANCE_CODE[row["stance"]]})
+                                  "speaker_correct": bool(ok) if "attribution" in run.attempted else None,
+                                  "gold_stance": row["stance"], "predicted_stance": q.stance,
+                                  "stance_correct": (st == _STANCE_CODE[row["stance"]]) if "stance" in run.attempted
+                                  else None})
         if trim_span(text, q.start, q.end) != trim_span(text, row["start"], row["end"]):
             errors["boundary"].append({**where, "gold": [row["start"], row["end"]], "predicted": [q.start, q.end],
                                        "predicted_text": _snippet(text, q.start, q.end)})
-        if not ok:
+        # a task the submission did not attempt has no wrong answers to list (the report says "not attempted")
+        if not ok and "attribution" in run.attempted:
             errors["wrong_speaker"].append({**where, "gold": row["speaker"], "predicted": q.speaker})
-        if st != _STANCE_CODE[row["stance"]]:
+        if st != _STANCE_CODE[row["stance"]] and "stance" in run.attempted:
             errors["wrong_stance"].append({**where, "gold": row["stance"], "predicted": q.stance})
     per_doc = per_document_dates_outlets(gold, run)
     for doc_id, (date, outlet) in per_doc.items():
