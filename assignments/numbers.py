@@ -74,18 +74,16 @@ def run_starter(spec: str, split: str = SPLIT, data_dir: str | None = None) -> l
     return run_extractor(extractor, read_rows("documents", split, data_dir), progress=False)
 
 
-def _value(results: dict, key: str) -> float:
-    for part in key.split("."):
-        results = results[part]
-    return float(results)
 
 
 def cell(results: dict, key: str) -> str:
+    from benchmark.scoring.render import get as get_metric
+
     task = TASK_OF[key.split(".")[0]]
     if task is not None and task in results.get("not_attempted", ()):
         return "n/a"
     interval = results["intervals"].get(key)
-    text = f"{_value(results, key):.3f}"
+    text = f"{float(get_metric(results, key)):.3f}"
     return text + (f" [{interval['low']:.2f}, {interval['high']:.2f}]" if interval else "")
 
 

@@ -25,6 +25,7 @@ from baselines.oracle import OracleSpansFloor, OracleSpansRules, OracleSpansSkle
 from baselines.rules import IndirectRuleExtractor, RuleExtractor
 from baselines.stance_sklearn import SklearnStance, cross_validate
 from benchmark.errors import InputError
+from benchmark.scoring.render import get as get_metric
 
 HELP = "run every baseline on train and test, score each, print the results table (--update-readme README.md)"
 
@@ -108,12 +109,6 @@ def _predict(cls: type, oracle: bool, documents: list[dict], train_documents: li
     return predictions
 
 
-def _value(results: dict, key: str):
-    for part in key.split("."):
-        results = results[part]
-    return results
-
-
 def score_baselines(*, data_dir: str | Path | None = None, n_boot: int = 1000, seed: int = 12345,
                     splits: tuple[str, ...] = SPLITS) -> dict:
     """{"ranked": {split: {name: results}}, "oracle": {...}, "cv": cross-validation dict, "signatures": {split: str}}."""
@@ -144,7 +139,7 @@ def _predicts_indirect(predictions: list[dict]) -> bool:
 def _cell(results: dict, key: str, task: str | None, with_interval: bool) -> str:
     if task is not None and task in results.get("not_attempted", ()):
         return "n/a"
-    text = f"{_value(results, key):.3f}"
+    text = f"{get_metric(results, key):.3f}"
     interval = results.get("intervals", {}).get(key) if with_interval else None
     if interval:
         text += f" [{interval['low']:.2f}, {interval['high']:.2f}]"

@@ -44,6 +44,7 @@ import zipfile
 from pathlib import Path
 
 from benchmark.errors import InputError
+from benchmark.scoring.render import get as get_metric
 
 HELP = "build a Gradescope autograder zip or a Codabench scoring-program zip for a task"
 
@@ -218,18 +219,8 @@ METADATA_YAML = "command: python3 /app/program/score.py /app/input /app/output\n
 # ----------------------------------------------------------------------------------------------------------------
 # results helpers
 
-def get_path(results: dict, dotted: str):
-    """results["a"]["b"] for "a.b"; None when any part is missing."""
-    value = results
-    for part in dotted.split("."):
-        if not isinstance(value, dict) or part not in value:
-            return None
-        value = value[part]
-    return value
-
-
 def metric_value(results: dict, key: str) -> float:
-    value = get_path(results, key)
+    value = get_metric(results, key)
     return float(value) if isinstance(value, (int, float)) else 0.0
 
 
@@ -242,7 +233,7 @@ def metric_detail(results: dict, key: str) -> str:
         parts.append(f"(95% bootstrap interval over documents {interval['low']:.3f}-{interval['high']:.3f})")
     per_doc = []
     for doc_id, row in sorted((results.get("per_document") or {}).items()):
-        v = get_path(row, PER_DOCUMENT_KEY.get(key, key))
+        v = get_metric(row, PER_DOCUMENT_KEY.get(key, key))
         if isinstance(v, bool):
             per_doc.append(f"{doc_id} {'right' if v else 'wrong'}")
         elif isinstance(v, (int, float)):

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmark.errors import InputError
+from benchmark.scoring.render import get as get_metric
 from benchmark.render import BASE_CSS, csv_cell, esc, md, one_line, page, safe_link
 
 HELP = "rank a folder of submissions (NAME.jsonl + optional NAME.meta.json) and write md/csv/json/html pages"
@@ -225,12 +226,6 @@ def scan_folder(folder: Path, max_bytes: int) -> tuple[list[Entry], list[str]]:
 # --------------------------------------------------------------------------------------------------------------
 # scoring and ranking
 
-def _value(results: dict, key: str):
-    for part in key.split("."):
-        results = results[part]
-    return results
-
-
 def _sort_key(entry: Entry) -> tuple:
     # rounding makes "equal" robust to floating-point noise in the last bits
     return (-round(entry.results["overall"], 12), entry.id)
@@ -330,7 +325,7 @@ def _entry_json(entry: Entry, best: Entry | None) -> dict:
     scores, intervals = {}, {}
     for _, key, task in COLUMNS:
         attempted = task is None or task in r["attempted"]
-        scores[key] = _value(r, key) if attempted else None
+        scores[key] = get_metric(r, key) if attempted else None
         intervals[key] = r["intervals"].get(key) if attempted else None
     comparison = None
     if "compare" in r and best is not None:

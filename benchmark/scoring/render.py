@@ -33,6 +33,7 @@ OVERALL_NOTE = ("overall = mean of attribution F1 (end to end), stance macro-F1 
 
 
 def get(results: dict, dotted: str):
+    """results["a"]["b"] for "a.b"; None when any part is missing (the one dotted-key lookup for result dicts)."""
     value = results
     for part in dotted.split("."):
         if not isinstance(value, dict) or part not in value:
