@@ -37,7 +37,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import accumulate, combinations, permutations
 from pathlib import Path
@@ -158,6 +158,9 @@ class Submission:
     documents: dict[str, DocumentPrediction]
     attempted: frozenset[str]  # tasks attempted anywhere: "quotes","attribution","stance","date","outlet","gold_spans"
     warnings: list[str]
+    # set by a streaming reader (benchmark.scoring.core.PredictionColumns): the quotes as arrays; the documents
+    # then carry no quotes of their own
+    columns: object = None
 
 
 def read_submission(
@@ -170,6 +173,7 @@ def read_submission(
     max_depth: int = MAX_DEPTH,
     max_problems: int = MAX_PROBLEMS,
     name: str | None = None,
+    on_document: Callable[[DocumentPrediction], DocumentPrediction] | None = None,
 ) -> Submission:
     """Read, validate and resolve a submission.
 
@@ -177,6 +181,9 @@ def read_submission(
     objects (dicts; line numbers are then list positions + 1). documents: doc_id -> article text of every
     document being evaluated (for offset range checks and text alignment). gold_quote_ids: the gold quote ids
     that "quote_id" locators may name. name: how problems name the source (default: the path, or "<predictions>").
+    on_document: called with each valid document as soon as it is read; the Submission keeps what it returns
+    (a streaming consumer takes the quotes and returns the document without them, so memory stays small). The
+    validation is the same; on invalid input InputError is still raised at the end, after every line is read.
 
     Returns a Submission whose quotes all carry resolved offsets (or a gold quote_id). Raises InputError with every
     problem found (up to max_problems), each `FILE:LINE: field: problem`.
@@ -187,18 +194,18 @@ def read_submission(
     gc.disable()
     try:
         return _read(source, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth,
-                     max_problems, name)
+                     max_problems, name, on_document)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
 def _read(source, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth, max_problems,
-          name) -> Submission:
+          name, on_document) -> Submission:
     if isinstance(source, (str, os.PathLike)):
         label = name or str(source)
         reader = _Reader(label, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth,
-                         max_problems)
+                         max_problems, on_document)
         try:
             with open(source, "rb") as f:
                 reader.read_lines(_file_lines(f, max_line_bytes))
@@ -209,7 +216,7 @@ def _read(source, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc,
     else:
         label = name or "<predictions>"
         reader = _Reader(label, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth,
-                         max_problems)
+                         max_problems, on_document)
         try:
             reader.read_items(source)
         except _TooMany:
@@ -316,7 +323,7 @@ def _not_jsonl_message(stripped: str, parsed, error: json.JSONDecodeError | None
 
 class _Reader:
     def __init__(self, name, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth,
-                 max_problems):
+                 max_problems, on_document=None):
         self.name = name
         self.documents = documents
         self.gold_ids = gold_quote_ids if isinstance(gold_quote_ids, (set, frozenset, dict)) else set(gold_quote_ids)
@@ -324,6 +331,7 @@ class _Reader:
         self.max_quotes = max_quotes_per_doc
         self.max_depth = max_depth
         self.max_problems = max_problems
+        self.on_document = on_document
         self.problems: list[str] = []
         self.result: dict[str, DocumentPrediction] = {}
         self.first_line: dict[str, int] = {}
@@ -516,7 +524,8 @@ class _Reader:
                 mask |= self.check_quotes(quotes_in, quotes, line, doc_id if text is not None else None, text)
                 ok = ok and len(self.problems) == before
         if ok:
-            self.result[doc_id] = DocumentPrediction(doc_id, outlet, published, quotes, _FIELDSETS[mask], line)
+            document = DocumentPrediction(doc_id, outlet, published, quotes, _FIELDSETS[mask], line)
+            self.result[doc_id] = document if self.on_document is None else self.on_document(document)
 
     def unknown_doc_message(self, doc_id: str) -> str:
         message = f"unknown document {_show(doc_id)}: not one of the {len(self.documents)} documents being scored"

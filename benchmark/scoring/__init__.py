@@ -6,10 +6,11 @@ reads the gold artifact and the submission; `render` prints the results.
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
-from benchmark.scoring.core import MAIN_KEYS, Options, gc_paused, score_corpus
+from benchmark.scoring.core import MAIN_KEYS, Options, PredictionColumns, gc_paused, score_corpus
 
 __all__ = ["score", "score_corpus", "Options", "MAIN_KEYS", "load_gold"]
 
@@ -52,20 +53,29 @@ def score(predictions, split: str = "test", track: str = "A", *, data_dir: str |
     texts = {d["doc_id"]: d["text"] for d in all_docs}
     quote_ids = set(all_quotes.column("quote_id").to_pylist()) if all_quotes.num_rows else set()
     with gc_paused():
-        submission = read_predictions(predictions, texts, quote_ids)
-        other = read_predictions(compare, texts, quote_ids) if compare is not None else None
+        # the error report needs every predicted quote as an object; plain scoring streams the file
+        submission = read_predictions(predictions, texts, quote_ids, stream=not errors)
+        other = read_predictions(compare, texts, quote_ids, stream=not errors) if compare is not None else None
         return score_corpus(docs, all_quotes, submission, options, compare=other)   # quotes of other docs unused
 
 
-def read_predictions(predictions, texts: dict[str, str], quote_ids):
+def read_predictions(predictions, texts: dict[str, str], quote_ids, stream: bool = False):
     """A Submission from a path, a list of dicts, or a Submission (returned as is). `texts`: every document the
     submission may name. The reader's per-document "no prediction" warnings are dropped: `score_corpus` warns
-    about the documents missing from the split actually scored."""
+    about the documents missing from the split actually scored.
+
+    stream: read a file one line at a time into arrays (`core.PredictionColumns`): the same validation and
+    results, a fraction of the memory, but the Submission's documents then carry no quote objects."""
     from benchmark.submission import Submission, read_submission
 
     if isinstance(predictions, Submission):
         return predictions
-    submission = read_submission(predictions, texts, quote_ids)
+    if stream and isinstance(predictions, (str, os.PathLike)):
+        columns = PredictionColumns()
+        submission = read_submission(predictions, texts, quote_ids, on_document=columns.add)
+        submission.columns = columns
+    else:
+        submission = read_submission(predictions, texts, quote_ids)
     submission.warnings = [w for w in submission.warnings if not _MISSING_WARNING.search(w)]
     return submission
 

@@ -15,7 +15,7 @@ import gc
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain, compress, repeat
+from itertools import compress, repeat
 from operator import attrgetter, itemgetter
 
 import numpy as np
@@ -229,6 +229,100 @@ def _or(value, default):
 # ----------------------------------------------------------------------------------------------------------------
 # one submission -> per-document counts
 
+class PredictionColumns:
+    """The predicted quotes of a submission as compact arrays, filled one document at a time.
+
+    `add(document)` is the `on_document` hook of `benchmark.submission.read_submission`: a streaming scorer takes
+    each validated document's quotes as it is read and keeps only arrays (no Python object per quote), so the
+    whole parsed submission never has to be in memory. `arrays` orders the quotes as the batch path does (gold
+    document order, then submission order), so both give the same matching, tie-breaks included.
+    keep_quotes: also keep the PredictedQuote objects (the error report needs them) and leave documents intact.
+    """
+    _FIELDS = attrgetter("start", "end", "type", "speaker", "speaker_start", "speaker_end", "stance", "quote_id")
+    _FLUSH = 1 << 16                         # quotes buffered as Python lists before they become arrays
+
+    def __init__(self, keep_quotes: bool = False):
+        self.keep_quotes = keep_quotes
+        self.doc_ids: list[str] = []         # local document number -> doc_id (documents with quotes)
+        self.names: dict = {}                # predicted speaker string (or None) -> local name number
+        self.quotes: list = []               # the span-located PredictedQuote objects (keep_quotes only)
+        self.id_quotes: list = []            # quotes located by a gold quote_id (few: always kept)
+        self.id_doc: list[int] = []
+        self._buffer: list[list] = [[] for _ in range(8)]    # doc, start, end, type, speaker, s_start, s_end, stance
+        self._chunks: list[list[np.ndarray]] = [[] for _ in range(8)]
+
+    def add(self, document):
+        """Take the quotes of one document; returns the document to keep (without its quotes, unless
+        keep_quotes)."""
+        quotes = document.quotes
+        if quotes:
+            local = len(self.doc_ids)
+            self.doc_ids.append(document.doc_id)
+            columns = list(zip(*map(self._FIELDS, quotes)))
+            if columns[7].count(None) != len(quotes):           # some quotes name a gold quote_id
+                by_id = [x is not None for x in columns[7]]
+                self.id_quotes.extend(compress(quotes, by_id))
+                self.id_doc.extend(repeat(local, sum(by_id)))
+                keep = [not x for x in by_id]
+                quotes = list(compress(quotes, keep))
+                columns = [tuple(compress(c, keep)) for c in columns]
+            buffer = self._buffer
+            buffer[0].extend(repeat(local, len(quotes)))
+            for column, values in zip(buffer[1:], columns):
+                column.extend(values)
+            if self.keep_quotes:
+                self.quotes.extend(quotes)
+            if len(buffer[0]) >= self._FLUSH:
+                self._flush()
+        if not self.keep_quotes:
+            document.quotes = []
+        return document
+
+    def _flush(self) -> None:
+        doc, starts, ends, types, names, m_starts, m_ends, stances = self._buffer
+        n = len(doc)
+        if not n:
+            return
+        known = self.names
+        for name in set(names) - known.keys():
+            known[name] = len(known)
+        arrays = (np.array(doc, dtype=np.int32), np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64),
+                  np.fromiter(map(_TYPE_CODE.__getitem__, types), dtype=np.int8, count=n),
+                  np.fromiter(map(known.__getitem__, names), dtype=np.int32, count=n),
+                  _int_or_minus_one(m_starts), _int_or_minus_one(m_ends),
+                  np.fromiter(map(_STANCE_CODE.__getitem__, stances), dtype=np.int8, count=n))
+        for chunks, array in zip(self._chunks, arrays):
+            chunks.append(array)
+        self._buffer = [[] for _ in range(8)]
+
+    def arrays(self, index: dict[str, int], speakers: SpeakerTable) -> dict:
+        """The quotes of the documents in `index` (doc_id -> gold index), in gold document order: int64 arrays
+        doc (gold index), start, end, type (code, -1 none), speaker (id in `speakers`, -1 none), speaker_start,
+        speaker_end (-1 none), stance (code); plus quotes (objects or None), id_quotes and id_doc."""
+        self._flush()
+        keys = ("doc", "start", "end", "type", "speaker", "speaker_start", "speaker_end", "stance")
+        out = {k: np.concatenate(chunks).astype(np.int64, copy=False) if chunks else np.zeros(0, dtype=np.int64)
+               for k, chunks in zip(keys, self._chunks)}
+        self._chunks = [[] for _ in range(8)]
+        to_gold = np.fromiter(map(index.get, self.doc_ids, repeat(-1)), dtype=np.int64, count=len(self.doc_ids))
+        doc = out["doc"] = to_gold[out["doc"]]
+        quotes = self.quotes if self.keep_quotes else None
+        if len(doc) and not ((doc[1:] >= doc[:-1]).all() and doc[0] >= 0):     # not already in gold order
+            order = np.argsort(doc, kind="stable")
+            order = order[doc[order] >= 0]                   # documents of other splits: ignored
+            out = {k: v[order] for k, v in out.items()}
+            if quotes is not None:
+                quotes = [quotes[i] for i in order.tolist()]
+        names = np.array([speakers.name_id(name) for name in self.names], dtype=np.int64)
+        out["speaker"] = names[out["speaker"]] if len(names) else out["speaker"]
+        id_doc = to_gold[np.array(self.id_doc, dtype=np.int64)] if self.id_doc else np.zeros(0, dtype=np.int64)
+        id_order = [i for i in np.argsort(id_doc, kind="stable").tolist() if id_doc[i] >= 0]
+        out["quotes"] = quotes
+        out["id_quotes"] = [self.id_quotes[i] for i in id_order]
+        out["id_doc"] = id_doc[id_order].tolist()
+        return out
+
+
 @dataclass
 class Run:
     counts: dict[str, np.ndarray]        # name -> (n_docs, ...) per-document counts
@@ -246,27 +340,17 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
     docs = [submission.documents.get(doc_id) for doc_id in gold.doc_ids]
     predicted_docs = np.array([d is not None for d in docs], dtype=bool)
 
-    # -- flatten the predicted quotes of the gold documents; quote_id locators feed the gold-span subtasks
-    lengths = [len(d.quotes) if d is not None and d.quotes else 0 for d in docs]
-    span_q = list(chain.from_iterable(d.quotes for d in docs if d is not None and d.quotes))
-    span_doc = np.repeat(np.arange(n_docs), lengths)
-    columns = list(zip(*map(attrgetter("start", "end", "type", "speaker", "speaker_start", "speaker_end", "stance",
-                                       "quote_id"), span_q))) if span_q else [()] * 8
-    id_q, id_doc = [], []
-    if columns[7].count(None) != len(span_q):              # some quotes name a gold quote_id
-        by_id = np.array([x is not None for x in columns[7]], dtype=bool)
-        id_q = [span_q[k] for k in np.flatnonzero(by_id).tolist()]
-        id_doc = span_doc[by_id].tolist()
-        keep = (~by_id).tolist()
-        span_q = list(compress(span_q, keep))
-        columns = [tuple(compress(c, keep)) for c in columns]
-        span_doc = span_doc[~by_id]
-    n = len(span_q)
-    starts, ends, types, names, m_starts, m_ends, stances, _ = columns
-    p_doc = span_doc.astype(np.int64)
-    p_start = np.array(starts, dtype=np.int64)
-    p_end = np.array(ends, dtype=np.int64)
-    p_type = np.fromiter(map(_TYPE_CODE.__getitem__, types), dtype=np.int64, count=n)
+    # -- the predicted quotes of the gold documents as arrays (a streaming reader has made them already);
+    #    quote_id locators feed the gold-span subtasks
+    columns = getattr(submission, "columns", None)
+    if columns is None:
+        columns = PredictionColumns(keep_quotes=True)
+        for d in docs:
+            if d is not None:
+                columns.add(d)
+    c = columns.arrays(gold.index, gold.speakers)
+    span_q, id_q, id_doc = c["quotes"], c["id_quotes"], c["id_doc"]
+    p_doc, p_start, p_end, p_type = c["doc"], c["start"], c["end"], c["type"]
     # offsets outside the text can only come from an unvalidated Submission object: never let them count
     valid = (p_start >= 0) & (p_start < p_end) & (p_end <= gold.text_len[p_doc])
     p_key_start, p_key_end = p_doc * stride + p_start, p_doc * stride + p_end
@@ -280,12 +364,13 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
     kept = np.flatnonzero(valid & in_track & ~in_bp)
     ignored = {"boilerplate": int(np.count_nonzero(valid & in_track & in_bp)),
                "other_track": int(np.count_nonzero(valid & ~in_track)), "invalid": int(np.count_nonzero(~valid))}
+    del valid, in_track, in_bp, region
     p_doc, p_start, p_end = p_doc[kept], p_start[kept], p_end[kept]
     p_key_start, p_key_end = p_key_start[kept], p_key_end[kept]
-    p_name = _name_ids(gold.speakers, names)[kept]
-    p_mention_start, p_mention_end = _int_or_minus_one(m_starts)[kept], _int_or_minus_one(m_ends)[kept]
-    p_stance = np.fromiter(map(_STANCE_CODE.__getitem__, stances), dtype=np.int64, count=n)[kept]
-    del columns, starts, ends, types, names, m_starts, m_ends, stances       # one tuple per field: free them
+    p_name = c["speaker"][kept]
+    p_mention_start, p_mention_end = c["speaker_start"][kept], c["speaker_end"][kept]
+    p_stance = c["stance"][kept]
+    del c, p_type
     n_pred = np.bincount(p_doc, minlength=n_docs)
 
     # -- candidate pairs, overlap matching, exact matching

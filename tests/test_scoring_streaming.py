@@ -1,0 +1,79 @@
+"""The streaming scorer (a file read one line at a time into arrays) gives exactly the batch results, and the
+same InputError messages; the float32 bootstrap products equal the float64 ones."""
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given
+from test_scoring_properties import SETTINGS, corpora
+
+from benchmark.errors import InputError
+from benchmark.scoring import Options, read_predictions, score_corpus, stats
+from benchmark.submission import read_submission
+
+
+def _write(path, lines) -> str:
+    path.write_text("".join(line if isinstance(line, str) else json.dumps(line) + "\n" for line in lines),
+                    encoding="utf-8")
+    return str(path)
+
+
+def _both(docs, quotes, path, options):
+    texts = {d["doc_id"]: d["text"] for d in docs}
+    ids = {q["quote_id"] for q in quotes}
+    scored = docs[:-1] if len(docs) > 1 else docs      # a document outside the scored split is ignored
+    batch = score_corpus(scored, quotes, read_predictions(path, texts, ids), options)
+    stream = read_predictions(path, texts, ids, stream=True)
+    assert stream.columns is not None and all(not d.quotes for d in stream.documents.values())
+    return batch, score_corpus(scored, quotes, stream, options)
+
+
+@SETTINGS
+@given(corpora())
+def test_streaming_equals_batch(tmp_path_factory, corpus):
+    docs, quotes, preds, track, overlap = corpus
+    rnd = random.Random(len(preds))
+    rnd.shuffle(preds)                                 # file order differs from gold order
+    for p in preds:                                    # some quotes name a gold quote_id (gold-span subtasks)
+        own = [q["quote_id"] for q in quotes if q["doc_id"] == p["doc_id"]]
+        if own and rnd.random() < 0.3:
+            p["quotes"].append({"quote_id": rnd.choice(own), "stance": rnd.choice(["favor", None])})
+    path = _write(tmp_path_factory.mktemp("s") / "preds.jsonl", preds)
+    batch, stream = _both(docs, quotes, path, Options(track=track, overlap=overlap, n_boot=30))
+    assert stream == batch
+
+
+@pytest.mark.parametrize("lines", [
+    [{"doc_id": "d0", "quotes": [{"start": 0, "end": 3, "stance": "Favor"}]}, "{not json\n"],
+    [{"doc_id": "d0", "quotes": [{"start": 5, "end": 2}]}, {"doc_id": "d0"}, {"doc_id": "zz"}],
+    [{"doc_id": "d0", "quotes": [{"start": 0, "end": 3, "stnace": "none"}, {"text": "absent words"}]}],
+])
+def test_streaming_reports_the_same_problems(tmp_path, lines):
+    texts = {"d0": "Putin said no to the talks.", "d1": "Lavrov said yes."}
+    path = _write(tmp_path / "bad.jsonl", lines)
+    with pytest.raises(InputError) as batch:
+        read_submission(path, texts)
+    with pytest.raises(InputError) as stream:
+        read_predictions(path, texts, set(), stream=True)
+    assert str(stream.value) == str(batch.value) and str(batch.value)
+
+
+def test_float32_bootstrap_products_equal_float64():
+    rng = np.random.default_rng(0)
+    n = 3000
+    table = np.stack([rng.integers(0, 10, n), rng.integers(0, 50_000, n), rng.random(n) < 0.5,
+                      np.zeros(n), rng.integers(0, 3, n) + 0.5], axis=1).astype(np.float64)
+    seen = []
+
+    def statistic(sums):
+        seen.append(sums.copy())
+        return {"x": sums[:, 0] / np.maximum(sums[:, 2], 1)}
+
+    stats.bootstrap_intervals(table, statistic, ["x"], n_boot=100, seed=7)
+    expected = np.concatenate([w @ table for w in stats.resample_weights(n, 100, 7)])
+    assert np.array_equal(np.concatenate(seen), expected)
+    small, large = stats._float32_exact(table, np.arange(5))
+    assert small.tolist() == [0, 2, 3] and large.tolist() == [1, 4]     # big values, fractions: float64
