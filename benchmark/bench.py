@@ -5,7 +5,8 @@ For three corpus sizes it synthesises a gold corpus (documents rows, and quotes 
 marks, missed and spurious quotes, wrong speakers and stances), then times
 
 - parse:  reading the submission file with the standard json module (one json.loads per line) — the floor;
-- read:   `benchmark.submission.read_submission` (validation, resolution into dataclasses);
+- read:   `benchmark.scoring.read_predictions(..., stream=True)`: the default path of `benchmark.score`
+          (`read_submission`'s validation, each document's quotes turned into arrays as it is read);
 - score:  `benchmark.scoring.score_corpus` with the default options (bootstrap 1000 resamples);
 
 and prints the ratios to the parse time, and the peak memory (tracemalloc, in a separate pass) of parsing and of
@@ -102,9 +103,8 @@ def parse_json_lines(path: str) -> list:
 
 
 def measure(n_docs: int, workdir: str, n_boot: int, repeat: int = 1) -> dict:
-    from benchmark.scoring import Options, score_corpus
+    from benchmark.scoring import Options, read_predictions, score_corpus
     from benchmark.scoring.core import gc_paused
-    from benchmark.submission import read_submission
 
     import pyarrow as pa
 
@@ -124,9 +124,9 @@ def measure(n_docs: int, workdir: str, n_boot: int, repeat: int = 1) -> dict:
         with gc_paused():       # the same collector regime as the scorer
             return parse_json_lines(path)
 
-    def score():                # as benchmark.score does it after reading the gold rows
+    def score():                # as benchmark.score does it after reading the gold rows (streaming the file)
         with gc_paused():
-            submission = read_submission(path, texts)
+            submission = read_predictions(path, texts, set(), stream=True)
             t = time.perf_counter()
             results = score_corpus(docs, quotes, submission, options)
         return results, t
@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = args.sizes or (QUICK_SIZES if args.quick else SIZES)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, load average {os.getloadavg()[0]:.1f}; "
           f"{QUOTES_PER_DOC} gold quotes per document; bootstrap {args.bootstrap}; best of {args.repeat}")
-    print("parse = json.loads of every line; read = read_submission (validation); score = score_corpus; "
+    print("parse = json.loads of every line; read = read_submission streamed (validation); score = score_corpus; "
           "peak = tracemalloc peak of parse, and of read + score")
     header = (f"{'documents':>9} {'quotes':>8} {'file MB':>7} {'parse s':>7} {'read s':>6} {'score s':>7} "
               f"{'read/parse':>10} {'score/parse':>11} {'(read+score)/parse':>18} {'parse peak MB':>13} "
