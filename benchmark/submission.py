@@ -86,10 +86,13 @@ _TYPE_OR_NONE = {**_TYPE, None: None}
 _STR_OR_NONE = (str, type(None))
 
 
-def _fast_quotes(quotes: list, n: int, line: int, strings: dict) -> tuple[list[PredictedQuote], int] | None:
+def _fast_quotes(quotes: list, n: int, strings: dict) -> tuple[list[tuple], int] | None:
     """The quotes of one document, when all have a common shape and valid values: a few dict and type checks
-    per quote, no message building. None as soon as anything differs (the caller then checks quote by quote)."""
-    out: list[PredictedQuote] = []
+    per quote, no message building. None as soon as anything differs (the caller then checks quote by quote).
+
+    Returns (rows, field bits): one QuoteRow tuple per quote (the caller makes PredictedQuote objects of them, or
+    hands them to a columnar `on_quote_rows` consumer as they are)."""
+    out: list[tuple] = []
     append = out.append
     shapes = _FAST_SHAPES
     ints = _SHARED_INTS
@@ -118,7 +121,7 @@ def _fast_quotes(quotes: list, n: int, line: int, strings: dict) -> tuple[list[P
                 if shape & 32:
                     qtype = _TYPE_OR_NONE[q["type"]]
                 mask |= shape
-            append(PredictedQuote(start, end, None, speaker, None, None, stance, qtype, line))
+            append((start, end, speaker, None, None, stance, qtype))
     except (KeyError, TypeError, RecursionError):     # RecursionError: hashing a deeply nested tuple
         return None
     return out, mask
@@ -140,6 +143,10 @@ class PredictedQuote:
     stance: str | None
     type: str | None
     line: int                  # 1-based line of the submission file it came from
+
+
+# A quote row, as `on_quote_rows` receives it: a PredictedQuote located by offsets, as a plain tuple of these
+QUOTE_ROW_FIELDS = ("start", "end", "speaker", "speaker_start", "speaker_end", "stance", "type")
 
 
 @dataclass(slots=True)
@@ -174,6 +181,7 @@ def read_submission(
     max_problems: int = MAX_PROBLEMS,
     name: str | None = None,
     on_document: Callable[[DocumentPrediction], DocumentPrediction] | None = None,
+    on_quote_rows: Callable[[str, list[tuple]], None] | None = None,
 ) -> Submission:
     """Read, validate and resolve a submission.
 
@@ -184,6 +192,11 @@ def read_submission(
     on_document: called with each valid document as soon as it is read; the Submission keeps what it returns
     (a streaming consumer takes the quotes and returns the document without them, so memory stays small). The
     validation is the same; on invalid input InputError is still raised at the end, after every line is read.
+    on_quote_rows: called as on_quote_rows(doc_id, rows) with the quotes of each document whose quotes all took
+    the fast path (located by offsets, keys among start/end/speaker/stance/type), as tuples of QUOTE_ROW_FIELDS
+    instead of PredictedQuote objects (that document's `quotes` is then empty): a columnar consumer skips
+    making and taking apart an object per quote. It may be called for a document that then turns out invalid;
+    InputError is raised at the end all the same.
 
     Returns a Submission whose quotes all carry resolved offsets (or a gold quote_id). Raises InputError with every
     problem found (up to max_problems), each `FILE:LINE: field: problem`.
@@ -194,18 +207,18 @@ def read_submission(
     gc.disable()
     try:
         return _read(source, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth,
-                     max_problems, name, on_document)
+                     max_problems, name, on_document, on_quote_rows)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
 def _read(source, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth, max_problems,
-          name, on_document) -> Submission:
+          name, on_document, on_quote_rows=None) -> Submission:
     if isinstance(source, (str, os.PathLike)):
         label = name or str(source)
         reader = _Reader(label, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth,
-                         max_problems, on_document)
+                         max_problems, on_document, on_quote_rows)
         try:
             with open(source, "rb") as f:
                 reader.read_lines(_file_lines(f, max_line_bytes))
@@ -216,7 +229,7 @@ def _read(source, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc,
     else:
         label = name or "<predictions>"
         reader = _Reader(label, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth,
-                         max_problems, on_document)
+                         max_problems, on_document, on_quote_rows)
         try:
             reader.read_items(source)
         except _TooMany:
@@ -323,7 +336,7 @@ def _not_jsonl_message(stripped: str, parsed, error: json.JSONDecodeError | None
 
 class _Reader:
     def __init__(self, name, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth,
-                 max_problems, on_document=None):
+                 max_problems, on_document=None, on_quote_rows=None):
         self.name = name
         self.documents = documents
         self.gold_ids = gold_quote_ids if isinstance(gold_quote_ids, (set, frozenset, dict)) else set(gold_quote_ids)
@@ -332,6 +345,7 @@ class _Reader:
         self.max_depth = max_depth
         self.max_problems = max_problems
         self.on_document = on_document
+        self.on_quote_rows = on_quote_rows
         self.problems: list[str] = []
         self.result: dict[str, DocumentPrediction] = {}
         self.first_line: dict[str, int] = {}
@@ -540,12 +554,18 @@ class _Reader:
 
         Fast path: `_fast_quotes` resolves a document whose quotes all have the common shape (keys among
         start/end/speaker/stance/type) and valid values with a few dict and type checks per quote. If anything
-        differs, every quote of the document goes through `check_quote`, which reports each problem."""
+        differs, every quote of the document goes through `check_quote`, which reports each problem. Fast-path
+        quotes go to `on_quote_rows` as rows when it is set."""
         n = len(text) if text is not None else -1
-        fast = _fast_quotes(quotes_in, n, line, self.strings) if n >= 0 else None
+        fast = _fast_quotes(quotes_in, n, self.strings) if n >= 0 else None
         if fast is not None:
-            out.extend(fast[0])
-            mask = span_mask = fast[1]
+            rows, mask = fast
+            span_mask = mask
+            if rows and self.on_quote_rows is not None:
+                self.on_quote_rows(doc_id, rows)        # a columnar consumer: no object per quote
+            else:
+                out.extend([PredictedQuote(s, e, None, sp, ss, se, st, t, line) for s, e, sp, ss, se, st, t in rows])
+            any_quote = bool(rows)
         else:
             mask = span_mask = 0
             seen_ids: dict[str, int] = {}
@@ -554,7 +574,8 @@ class _Reader:
                 mask |= bits
                 if span_located:
                     span_mask |= bits
-        if out:
+            any_quote = bool(out)
+        if any_quote:
             if fast is not None or any(q.quote_id is None for q in out):
                 self.any_span_quote = True
             # end-to-end tasks are attempted by quotes the submission located itself (not by gold quote_ids)

@@ -72,7 +72,8 @@ def read_predictions(predictions, texts: dict[str, str], quote_ids, stream: bool
         return predictions
     if stream and isinstance(predictions, (str, os.PathLike)):
         columns = PredictionColumns()
-        submission = read_submission(predictions, texts, quote_ids, on_document=columns.add)
+        submission = read_submission(predictions, texts, quote_ids, on_document=columns.add,
+                                     on_quote_rows=columns.add_rows)
         submission.columns = columns
     else:
         submission = read_submission(predictions, texts, quote_ids)

@@ -29,6 +29,7 @@ from benchmark.scoring.matching import (LEADING_CHARS, TRAILING_CHARS, _div, int
                                         overlapping_pairs, prf, trim_span)
 from benchmark.scoring.outlet import outlet_correct
 from benchmark.scoring.signature import Signature
+from benchmark.submission import QUOTE_ROW_FIELDS
 
 TRACKS = {"A": TRACK_A_TYPES, "B": TRACK_B_TYPES, "all": QUOTE_TYPES}
 TASKS = ("quotes", "attribution", "stance", "date", "outlet", "gold_spans")
@@ -232,14 +233,15 @@ def _or(value, default):
 class PredictionColumns:
     """The predicted quotes of a submission as compact arrays, filled one document at a time.
 
-    `add(document)` is the `on_document` hook of `benchmark.submission.read_submission`: a streaming scorer takes
-    each validated document's quotes as it is read and keeps only arrays (no Python object per quote), so the
-    whole parsed submission never has to be in memory. `arrays` orders the quotes as the batch path does (gold
-    document order, then submission order), so both give the same matching, tie-breaks included.
+    A streaming scorer passes `add_rows` as the `on_quote_rows` hook of `benchmark.submission.read_submission`
+    (validated quotes arrive as tuples, no object per quote) and `add` as its `on_document` hook (quotes that
+    did not take the reader's fast path arrive as objects); only arrays are kept, so the whole parsed submission
+    never has to be in memory. `arrays` orders the quotes as the batch path does (gold document order, then
+    submission order), so both give the same matching, tie-breaks included.
     keep_quotes: also keep the PredictedQuote objects (the error report needs them) and leave documents intact.
     """
-    _FIELDS = attrgetter("start", "end", "type", "speaker", "speaker_start", "speaker_end", "stance", "quote_id")
-    _FLUSH = 1 << 16                         # quotes buffered as Python lists before they become arrays
+    _ROW = attrgetter(*QUOTE_ROW_FIELDS)
+    _FLUSH = 1 << 16                         # quotes buffered as Python tuples before they become arrays
 
     def __init__(self, keep_quotes: bool = False):
         self.keep_quotes = keep_quotes
@@ -248,52 +250,52 @@ class PredictionColumns:
         self.quotes: list = []               # the span-located PredictedQuote objects (keep_quotes only)
         self.id_quotes: list = []            # quotes located by a gold quote_id (few: always kept)
         self.id_doc: list[int] = []
-        self._buffer: list[list] = [[] for _ in range(8)]    # doc, start, end, type, speaker, s_start, s_end, stance
+        self._doc: list[int] = []            # buffered: local document number and QUOTE_ROW_FIELDS tuple per quote
+        self._rows: list[tuple] = []
         self._chunks: list[list[np.ndarray]] = [[] for _ in range(8)]
+
+    def add_rows(self, doc_id: str, rows: list[tuple]) -> None:
+        """Take the span-located quotes of one document as QUOTE_ROW_FIELDS tuples."""
+        self._doc.extend(repeat(len(self.doc_ids), len(rows)))
+        self.doc_ids.append(doc_id)
+        self._rows.extend(rows)
+        if len(self._rows) >= self._FLUSH:
+            self._flush()
 
     def add(self, document):
         """Take the quotes of one document; returns the document to keep (without its quotes, unless
         keep_quotes)."""
         quotes = document.quotes
         if quotes:
-            local = len(self.doc_ids)
-            self.doc_ids.append(document.doc_id)
-            columns = list(zip(*map(self._FIELDS, quotes)))
-            if columns[7].count(None) != len(quotes):           # some quotes name a gold quote_id
-                by_id = [x is not None for x in columns[7]]
+            by_id = [q.quote_id is not None for q in quotes]
+            if any(by_id):                                       # some quotes name a gold quote_id
                 self.id_quotes.extend(compress(quotes, by_id))
-                self.id_doc.extend(repeat(local, sum(by_id)))
-                keep = [not x for x in by_id]
-                quotes = list(compress(quotes, keep))
-                columns = [tuple(compress(c, keep)) for c in columns]
-            buffer = self._buffer
-            buffer[0].extend(repeat(local, len(quotes)))
-            for column, values in zip(buffer[1:], columns):
-                column.extend(values)
+                self.id_doc.extend(repeat(len(self.doc_ids), sum(by_id)))
+                quotes = [q for q in quotes if q.quote_id is None]
             if self.keep_quotes:
                 self.quotes.extend(quotes)
-            if len(buffer[0]) >= self._FLUSH:
-                self._flush()
+            self.add_rows(document.doc_id, list(map(self._ROW, quotes)))
         if not self.keep_quotes:
             document.quotes = []
         return document
 
     def _flush(self) -> None:
-        doc, starts, ends, types, names, m_starts, m_ends, stances = self._buffer
-        n = len(doc)
+        n = len(self._rows)
         if not n:
             return
+        starts, ends, names, m_starts, m_ends, stances, types = zip(*self._rows)
         known = self.names
         for name in set(names) - known.keys():
             known[name] = len(known)
-        arrays = (np.array(doc, dtype=np.int32), np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64),
+        arrays = (np.array(self._doc, dtype=np.int32), np.array(starts, dtype=np.int64),
+                  np.array(ends, dtype=np.int64),
                   np.fromiter(map(_TYPE_CODE.__getitem__, types), dtype=np.int8, count=n),
                   np.fromiter(map(known.__getitem__, names), dtype=np.int32, count=n),
                   _int_or_minus_one(m_starts), _int_or_minus_one(m_ends),
                   np.fromiter(map(_STANCE_CODE.__getitem__, stances), dtype=np.int8, count=n))
         for chunks, array in zip(self._chunks, arrays):
             chunks.append(array)
-        self._buffer = [[] for _ in range(8)]
+        self._doc, self._rows = [], []
 
     def arrays(self, index: dict[str, int], speakers: SpeakerTable) -> dict:
         """The quotes of the documents in `index` (doc_id -> gold index), in gold document order: int64 arrays
@@ -422,16 +424,29 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
     # -- date and outlet
     counts.update(date_counts([d["published"] for d in gold.docs],
                               [d.published if d is not None and "published" in d.fields else None for d in docs]))
-    counts["outlet_correct"] = np.array([
-        outlet_correct(p.outlet if p is not None else None, p is not None and "outlet" in p.fields,
-                       g.get("outlet"), g.get("outlet_aliases"), g.get("outlet_evidence"))
-        for g, p in zip(gold.docs, docs)], dtype=np.int64)[:, None]
+    counts["outlet_correct"] = np.array(_outlets_correct(gold.docs, docs), dtype=np.int64)[:, None]
     counts["outlet_n"] = np.ones((n_docs, 1), dtype=np.int64)
 
     pred = {"quotes": span_q, "kept": kept, "doc": p_doc, "start": p_start, "end": p_end, "spurious": spurious}
     pairs = {"pred": mp, "gold": mg, "speaker_ok": speaker_ok, "stance": p_stance[mp], "exact_pred": ep,
              "exact_gold": eg, "missed": missed}
     return Run(counts, frozenset(submission.attempted), predicted_docs, docs, pred, pairs, ignored)
+
+
+def _outlets_correct(gold_docs: list[dict], docs: list) -> list[bool]:
+    """`outlet_correct` of each document; a corpus has few distinct (prediction, gold outlet) cases, so each is
+    decided once."""
+    verdicts: dict[tuple, bool] = {}
+    out = []
+    for g, p in zip(gold_docs, docs):
+        attempted = p is not None and "outlet" in p.fields
+        case = (p.outlet if attempted else None, attempted, g.get("outlet"), tuple(g.get("outlet_aliases") or ()),
+                g.get("outlet_evidence"))
+        verdict = verdicts.get(case)
+        if verdict is None:
+            verdict = verdicts[case] = outlet_correct(*case)
+        out.append(verdict)
+    return out
 
 
 def _exact_edges(gold: Gold, p_doc, p_start, p_end, pi, gi) -> np.ndarray:
