@@ -242,9 +242,11 @@ def build_leaderboard(folder: str | Path, *, split: str = "test", track: str = "
 
     folder = Path(folder)
     entries, ignored = scan_folder(folder, max_bytes)
-    docs, quotes, _ = load_gold(split, data_dir)
-    texts = {d["doc_id"]: d["text"] for d in docs}
-    quote_ids = {q["quote_id"] for q in quotes}
+    docs = load_gold(split, data_dir)[0]
+    # read against every document, as `score` does: documents of the other split are ignored, not invalid
+    all_docs, all_quotes, _ = load_gold("all", data_dir)
+    texts = {d["doc_id"]: d["text"] for d in all_docs}
+    quote_ids = {q["quote_id"] for q in all_quotes}
     for entry in entries:
         if entry.errors:
             continue

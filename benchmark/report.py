@@ -421,10 +421,12 @@ def build_report(predictions, out: str | Path, split: str = "test", track: str =
     from benchmark.submission import read_submission
 
     docs, quotes, _ = load_gold(split, data_dir)
-    texts = {d["doc_id"]: d["text"] for d in docs}
+    # read against every document, as `score` does: documents of the other split are ignored, not invalid
+    all_docs, all_quotes, _ = load_gold("all", data_dir)
+    texts = {d["doc_id"]: d["text"] for d in all_docs}
     if title is None:
         title = Path(predictions).name if isinstance(predictions, (str, Path)) else "predictions"
-    submission = read_submission(predictions, texts, {q["quote_id"] for q in quotes}, name=title)
+    submission = read_submission(predictions, texts, {q["quote_id"] for q in all_quotes}, name=title)
     results = score(submission, split=split, track=track, data_dir=data_dir, n_boot=n_boot, errors=True)
     html_text = render_report(results, docs, quotes, submission, title)
     out = Path(out)

@@ -281,3 +281,16 @@ def test_with_baselines_oracles_apart_and_exact_p(tmp_path):
     assert main(["leaderboard", str(folder), "-o", str(out2), "--n-boot", str(N_BOOT)]) == 0
     for name in OUTPUT_FILES:
         assert (out / name).read_bytes() == (out2 / name).read_bytes(), name
+
+
+def test_a_submission_covering_both_splits_is_ranked_not_invalid(tmp_path):
+    """As with `kremlin-reactions score`, documents of the other split are ignored, not an error."""
+    from benchmark.dataset import read_rows
+    from benchmark.leaderboard import build_leaderboard
+
+    rows = read_rows("documents", "all")
+    assert {d["doc_id"] for d in rows} > {d["doc_id"] for d in read_rows("documents", "test")}
+    (tmp_path / "both.jsonl").write_text(
+        "".join(json.dumps({"doc_id": d["doc_id"], "outlet": None}) + "\n" for d in rows), encoding="utf-8")
+    board = build_leaderboard(tmp_path, split="test", baselines=False, n_boot=0)
+    assert [e["id"] for e in board["ranked"]] == ["both"] and board["invalid"] == []
