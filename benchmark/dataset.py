@@ -13,7 +13,6 @@ gold_fingerprint.txt.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
@@ -85,12 +84,11 @@ def data_fingerprint(data_dir: str | Path | None = None) -> str:
 
 def content_hash(data_dir: str | Path | None = None) -> str:
     """sha256 over everything `datasets` reads from the folder: README.md and every parquet file (path + bytes)."""
+    from benchmark.gold import hash_named_files
+
     folder = _folder(data_dir)
-    h = hashlib.sha256()
-    for path in [folder / "README.md", *sorted(folder.glob("*/*.parquet"))]:
-        h.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()
+    paths = [folder / "README.md", *sorted(folder.glob("*/*.parquet"))]
+    return hash_named_files([(path.relative_to(folder).as_posix(), path) for path in paths])
 
 
 def load(config: str = "quotes", split: str | None = None, data_dir: str | Path | None = None,

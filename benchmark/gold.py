@@ -111,6 +111,12 @@ def annotations_fingerprint(root: str | Path, documents_dir: str | Path | None =
     files = [("speakers.json", root / "speakers.json")]
     files += [(f"gold/{p.name}", p) for p in sorted((root / "gold").glob("*.json"))]
     files += [(f"documents/{p.name}", p) for p in sorted(docs_dir.glob("*.txt"))]
+    return hash_named_files(files)
+
+
+def hash_named_files(files: list[tuple[str, Path]]) -> str:
+    """sha256 over (name, sha256 of bytes) of each file, in the given order: the one content-hash recipe for the
+    gold fingerprint and the dataset folder's cache key."""
     h = hashlib.sha256()
     for name, path in files:
         h.update(name.encode() + b"\0")
