@@ -757,32 +757,64 @@ class _Reader:
     def finish(self) -> Submission:
         if self.problems:
             raise InputError(self.problems)
-        warnings = []
-        missing = [d for d in self.documents if d not in self.first_line]
-        if not self.first_line:
-            warnings.append(f"{self.name}: warning: the submission predicts no documents")
-        for doc_id in missing[:MAX_MISSING_WARNINGS]:
-            warnings.append(f"{self.name}: warning: no prediction for document {doc_id}: "
-                            "it counts as predicting nothing")
-        if len(missing) > MAX_MISSING_WARNINGS:
-            warnings.append(f"{self.name}: warning: ... and {len(missing) - MAX_MISSING_WARNINGS} more documents "
-                            "without a prediction")
-        attempted = set()
         docs = self.result.values()
-        if any("outlet" in d.fields for d in docs):
-            attempted.add("outlet")
-        if any("published" in d.fields for d in docs):
-            attempted.add("date")
-        # detection is attempted by a "quotes" key, unless every located quote in the file names a gold quote_id
-        if self.any_quotes_key and (self.any_span_quote or not self.any_gold_span_quote):
-            attempted.add("quotes")
-        if self.any_gold_span_quote:
-            attempted.add("gold_spans")
-        if self.any_span_speaker:
-            attempted.add("attribution")
-        if self.any_span_stance:
-            attempted.add("stance")
-        return Submission(self.name, self.result, frozenset(attempted), warnings)
+        attempted = attempted_tasks(any("outlet" in d.fields for d in docs),
+                                    any("published" in d.fields for d in docs), self.any_quotes_key,
+                                    self.any_span_quote, self.any_gold_span_quote, self.any_span_speaker,
+                                    self.any_span_stance)
+        return Submission(self.name, self.result, attempted,
+                          missing_warnings(self.name, self.documents, self.first_line))
+
+
+def missing_warnings(name: str, documents: Iterable[str], predicted: Collection[str]) -> list[str]:
+    """Warnings for the documents being scored that the submission does not predict (or for no document at all)."""
+    warnings = []
+    missing = [d for d in documents if d not in predicted]
+    if not predicted:
+        warnings.append(f"{name}: warning: the submission predicts no documents")
+    for doc_id in missing[:MAX_MISSING_WARNINGS]:
+        warnings.append(f"{name}: warning: no prediction for document {doc_id}: it counts as predicting nothing")
+    if len(missing) > MAX_MISSING_WARNINGS:
+        warnings.append(f"{name}: warning: ... and {len(missing) - MAX_MISSING_WARNINGS} more documents "
+                        "without a prediction")
+    return warnings
+
+
+def submission_from_columns(name: str, columns, documents: Mapping[str, str]) -> Submission:
+    """The Submission of a file read by `benchmark.columnar_reader.read_columns` (its quotes stay in `columns`:
+    the documents carry none). Document `fields` hold the document keys; quote keys count corpus-wide."""
+    fields = _FIELDSETS[sum(1 << bit for bit, key in enumerate(_FIELD_BITS[:3]) if key in columns.fields)]
+    n = len(columns.doc_ids)
+    outlets = columns.outlets if columns.outlets is not None else [None] * n
+    published = columns.published if columns.published is not None else [None] * n
+    result = {doc_id: DocumentPrediction(doc_id, outlet, date, [], fields, line)
+              for line, (doc_id, outlet, date) in enumerate(zip(columns.doc_ids, outlets, published), 1)}
+    quotes = len(columns.start) > 0
+    attempted = attempted_tasks("outlet" in columns.fields, "published" in columns.fields,
+                                "quotes" in columns.fields, quotes, False,
+                                quotes and "speaker" in columns.quote_keys, quotes and "stance" in columns.quote_keys)
+    return Submission(name, result, attempted, missing_warnings(name, documents, result))
+
+
+def attempted_tasks(outlet_key: bool, published_key: bool, quotes_key: bool, span_quote: bool,
+                    gold_span_quote: bool, span_speaker: bool, span_stance: bool) -> frozenset[str]:
+    """The tasks a submission attempts, from which keys occur anywhere in it (an absent key = not attempted)."""
+    attempted = set()
+    if outlet_key:
+        attempted.add("outlet")
+    if published_key:
+        attempted.add("date")
+    # detection is attempted by a "quotes" key, unless every located quote in the file names a gold quote_id
+    if quotes_key and (span_quote or not gold_span_quote):
+        attempted.add("quotes")
+    if gold_span_quote:
+        attempted.add("gold_spans")
+    # end-to-end tasks are attempted by quotes the submission located itself (not by gold quote_ids)
+    if span_speaker:
+        attempted.add("attribution")
+    if span_stance:
+        attempted.add("stance")
+    return frozenset(attempted)
 
 
 def _as_int(value) -> tuple[int | None, str | None]:

@@ -77,3 +77,24 @@ def test_float32_bootstrap_products_equal_float64():
     assert np.array_equal(np.concatenate(seen), expected)
     small, large = stats._float32_exact(table, np.arange(5))
     assert small.tolist() == [0, 2, 3] and large.tolist() == [1, 4]     # big values, fractions: float64
+
+
+def test_per_document_rows_are_made_on_access_and_written_as_an_object(tmp_path):
+    from benchmark.scoring.render import to_json
+
+    texts = {"d0": "Putin said no to the talks.", "d1": "Lavrov said yes."}
+    docs = [{"doc_id": d, "text": t, "outlet": "CNN", "outlet_aliases": [], "outlet_evidence": "explicit",
+             "published": None, "date_evidence": "none", "boilerplate": []} for d, t in texts.items()]
+    quotes = [{"quote_id": "d0-q00", "doc_id": "d0", "start": 11, "end": 26, "type": "indirect",
+               "speaker_id": "putin", "speaker": "Putin", "speaker_aliases": ["Putin"], "speaker_start": 0,
+               "speaker_end": 5, "stance": "against", "optional": False, "in_boilerplate": False}]
+    path = _write(tmp_path / "p.jsonl", [{"doc_id": "d0", "outlet": "CNN", "quotes": [{"start": 11, "end": 26}]}])
+    results = score_corpus(docs, quotes, read_predictions(path, texts, set(), stream=True),
+                           Options(track="B", n_boot=0))
+    per_doc = results["per_document"]
+    plain = {doc_id: per_doc[doc_id] for doc_id in per_doc}
+    assert list(per_doc) == ["d0", "d1"] and per_doc == plain and "d1" in per_doc and "d9" not in per_doc
+    assert plain["d0"]["quotes"]["overlap"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "tp": 1}
+    assert plain["d1"]["predicted"] is False and plain["d1"]["quotes"]["exact"]["f1"] is None
+    assert plain["d0"]["outlet"] == {"gold": "CNN", "predicted": "CNN", "correct": True}
+    assert json.loads(to_json(results))["per_document"] == plain

@@ -64,20 +64,39 @@ def read_predictions(predictions, texts: dict[str, str], quote_ids, stream: bool
     submission may name. The reader's per-document "no prediction" warnings are dropped: `score_corpus` warns
     about the documents missing from the split actually scored.
 
-    stream: read a file one line at a time into arrays (`core.PredictionColumns`): the same validation and
-    results, a fraction of the memory, but the Submission's documents then carry no quote objects."""
+    stream: read a file into arrays, never holding the parsed file: with pyarrow's JSON reader when the file is in
+    the common case of `benchmark.columnar_reader`, else one line at a time (`core.PredictionColumns`). The same
+    validation and results, a fraction of the time and memory, but the documents then carry no quote objects."""
     from benchmark.submission import Submission, read_submission
 
     if isinstance(predictions, Submission):
         return predictions
-    if stream and isinstance(predictions, (str, os.PathLike)):
+    is_file = isinstance(predictions, (str, os.PathLike))
+    submission = _read_columnar(str(predictions), texts) if stream and is_file else None
+    if submission is None and stream and is_file:
         columns = PredictionColumns()
         submission = read_submission(predictions, texts, quote_ids, on_document=columns.add,
                                      on_quote_rows=columns.add_rows)
         submission.columns = columns
-    else:
+    elif submission is None:
         submission = read_submission(predictions, texts, quote_ids)
     submission.warnings = [w for w in submission.warnings if not _MISSING_WARNING.search(w)]
+    return submission
+
+
+def _read_columnar(path: str, texts: dict[str, str]):
+    """The Submission from `benchmark.columnar_reader` when the file is in its common case, else None."""
+    from benchmark.columnar_reader import read_columns
+    from benchmark.submission import MAX_LINE_BYTES, MAX_QUOTES_PER_DOC, submission_from_columns
+
+    try:
+        columns = read_columns(path, texts, max_line_bytes=MAX_LINE_BYTES, max_quotes_per_doc=MAX_QUOTES_PER_DOC)
+    except OSError:
+        return None                     # read_submission reports it
+    if columns is None:
+        return None
+    submission = submission_from_columns(path, columns, texts)
+    submission.columns = PredictionColumns.from_columns(columns)
     return submission
 
 

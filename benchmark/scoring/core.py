@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import compress, repeat
@@ -253,6 +254,20 @@ class PredictionColumns:
         self._doc: list[int] = []            # buffered: local document number and QUOTE_ROW_FIELDS tuple per quote
         self._rows: list[tuple] = []
         self._chunks: list[list[np.ndarray]] = [[] for _ in range(8)]
+
+    @classmethod
+    def from_columns(cls, columns) -> "PredictionColumns":
+        """The quotes of a file read by `benchmark.columnar_reader.read_columns` (already arrays)."""
+        self = cls()
+        self.doc_ids = list(columns.doc_ids)
+        self.names = {name: i for i, name in enumerate(columns.speaker_names)}
+        self.names.setdefault(None, len(self.names))
+        speaker = np.where(columns.speaker < 0, self.names[None], columns.speaker)
+        n = len(columns.start)
+        arrays = (columns.doc, columns.start, columns.end, columns.type, speaker, np.full(n, -1), np.full(n, -1),
+                  columns.stance)
+        self._chunks = [[a] for a in arrays]
+        return self
 
     def add_rows(self, doc_id: str, rows: list[tuple]) -> None:
         """Take the span-located quotes of one document as QUOTE_ROW_FIELDS tuples."""
@@ -684,54 +699,71 @@ def document_scores(table: CountTable) -> dict[str, np.ndarray]:
     return m
 
 
-def per_document(gold: Gold, run: Run, table: CountTable) -> dict[str, dict]:
+def per_document(gold: Gold, run: Run, table: CountTable) -> "PerDocument":
     """Per document: the main scores (None where undefined) and counts, and the date/outlet prediction next to
     the gold."""
-    m = document_scores(table)
+    return PerDocument(gold, run, document_scores(table))
 
-    def column(key):
-        return [None if x != x else x for x in m[key].tolist()]
 
-    ex, ov = run.counts["exact"], run.counts["overlap"]
-    columns = zip(
-        gold.doc_ids, run.predicted_docs.tolist(), column("overall"),
-        column("quotes.exact.precision"), column("quotes.exact.recall"), column("quotes.exact.f1"),
-        ex[:, 0].tolist(), column("quotes.overlap.precision"), column("quotes.overlap.recall"),
-        column("quotes.overlap.f1"), ov[:, 0].tolist(), ov[:, 1].tolist(), ov[:, 2].tolist(),
-        column("attribution.accuracy"), column("attribution.f1"), column("stance.accuracy"),
-        column("stance.macro_f1"), column("stance_e2e.macro_f1"), _gold_dates(gold), _predicted_dates(run),
-        run.counts["date_exact"].astype(bool).tolist(), [d.get("outlet") for d in gold.docs],
-        [p.outlet if p is not None and "outlet" in p.fields else None for p in run.docs],
-        run.counts["outlet_correct"][:, 0].astype(bool).tolist())
-    return {
-        doc_id: {
-            "predicted": predicted, "overall": overall,
-            "quotes": {"exact": {"precision": e_p, "recall": e_r, "f1": e_f, "tp": e_tp},
-                       "overlap": {"precision": o_p, "recall": o_r, "f1": o_f, "tp": o_tp},
+class PerDocument(Mapping):
+    """doc_id -> that document's results (a dict, see `row`), made when asked for from per-document arrays: a
+    corpus of 100k documents does not hold 100k nested dicts that most consumers never read. A read-only
+    Mapping: compares equal to the plain dict of the same rows; `render.to_json` writes it as an object."""
+
+    _SCORES = ("overall", "quotes.exact.precision", "quotes.exact.recall", "quotes.exact.f1",
+               "quotes.overlap.precision", "quotes.overlap.recall", "quotes.overlap.f1", "attribution.accuracy",
+               "attribution.f1", "stance.accuracy", "stance.macro_f1", "stance_e2e.macro_f1")
+
+    def __init__(self, gold: Gold, run: Run, scores: dict[str, np.ndarray]):
+        self._doc_ids, self._index = gold.doc_ids, gold.index
+        self._gold_docs, self._docs = gold.docs, run.docs
+        self._scores = {k: scores[k] for k in self._SCORES}
+        self._predicted = run.predicted_docs
+        self._counts = np.stack([run.counts["exact"][:, 0], *run.counts["overlap"].T,
+                                 run.counts["date_exact"].reshape(len(run.predicted_docs), -1)[:, 0],
+                                 run.counts["outlet_correct"][:, 0]], axis=1).astype(np.int64)
+
+    def __len__(self) -> int:
+        return len(self._doc_ids)
+
+    def __iter__(self):
+        return iter(self._doc_ids)
+
+    def __contains__(self, doc_id) -> bool:
+        return doc_id in self._index
+
+    def __getitem__(self, doc_id: str) -> dict:
+        return self.row(self._index[doc_id])
+
+    def row(self, i: int) -> dict:
+        """The results of the i-th gold document."""
+        def score(key):
+            x = float(self._scores[key][i])
+            return None if x != x else x
+
+        e_tp, o_tp, n_pred, n_gold, d_ok, o_ok = self._counts[i].tolist()
+        g, p = self._gold_docs[i], self._docs[i]
+        return {
+            "predicted": bool(self._predicted[i]), "overall": score("overall"),
+            "quotes": {"exact": {"precision": score("quotes.exact.precision"), "recall": score("quotes.exact.recall"),
+                                 "f1": score("quotes.exact.f1"), "tp": e_tp},
+                       "overlap": {"precision": score("quotes.overlap.precision"),
+                                   "recall": score("quotes.overlap.recall"), "f1": score("quotes.overlap.f1"),
+                                   "tp": o_tp},
                        "n_pred": n_pred, "n_gold": n_gold},
-            "attribution": {"accuracy": a_acc, "f1": a_f1},
-            "stance": {"accuracy": s_acc, "macro_f1": s_f1},
-            "stance_e2e": {"macro_f1": e2e_f1},
-            "date": {"gold": d_gold, "predicted": d_pred, "exact": d_ok},
-            "outlet": {"gold": o_gold, "predicted": o_pred, "correct": o_ok},
+            "attribution": {"accuracy": score("attribution.accuracy"), "f1": score("attribution.f1")},
+            "stance": {"accuracy": score("stance.accuracy"), "macro_f1": score("stance.macro_f1")},
+            "stance_e2e": {"macro_f1": score("stance_e2e.macro_f1")},
+            "date": {"gold": _iso(g.get("published")),
+                     "predicted": _iso(p.published) if p is not None and "published" in p.fields else None,
+                     "exact": bool(d_ok)},
+            "outlet": {"gold": g.get("outlet"),
+                       "predicted": p.outlet if p is not None and "outlet" in p.fields else None,
+                       "correct": bool(o_ok)},
         }
-        for (doc_id, predicted, overall, e_p, e_r, e_f, e_tp, o_p, o_r, o_f, o_tp, n_pred, n_gold, a_acc, a_f1,
-             s_acc, s_f1, e2e_f1, d_gold, d_pred, d_ok, o_gold, o_pred, o_ok) in columns
-    }
 
-
-def _gold_dates(gold: Gold) -> list[str | None]:
-    return _iso_dates([d.get("published") for d in gold.docs])
-
-
-def _predicted_dates(run: Run) -> list[str | None]:
-    return _iso_dates([p.published if p is not None and "published" in p.fields else None for p in run.docs])
-
-
-def _iso_dates(dates: list) -> list[str | None]:
-    cache = {d: d.isoformat() for d in set(dates) if d is not None}     # few distinct dates: format each once
-    cache[None] = None
-    return [cache[d] for d in dates]
+    def __repr__(self) -> str:
+        return f"<per_document: {len(self)} documents>"
 
 
 def _iso(date) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 
 # (label, metric description, results keys shown, key whose interval is shown, task needed)
 ROWS = [
@@ -214,4 +215,9 @@ def markdown(results: dict, errors: bool = False) -> str:
 
 
 def to_json(results: dict) -> str:
-    return json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n"
+    return json.dumps(results, indent=2, ensure_ascii=False, default=_json_value) + "\n"
+
+
+def _json_value(value):
+    """Mappings (the per-document results) as objects; anything else not JSON (a date) as its string."""
+    return dict(value) if isinstance(value, Mapping) else str(value)
