@@ -9,7 +9,7 @@ marks, missed and spurious quotes, wrong speakers and stances), then times
           (`read_submission`'s validation, each document's quotes turned into arrays as it is read);
 - score:  `benchmark.scoring.score_corpus` with the default options (bootstrap 1000 resamples);
 
-and prints the ratios to the parse time, and the peak memory (tracemalloc, in a separate pass) of parsing and of
+and prints the ratios to the parse time, and the peak memory (Python and pyarrow allocations, in a separate pass) of parsing and of
 read + score next to the size of the submission file. The last line is `ratio score/parse at largest size: X.XX`,
 where score is read + score (what `kremlin-reactions score` does after loading the gold rows). Parsing runs with
 the garbage collector paused, as the scorer does, so the floor is not inflated.
@@ -154,14 +154,25 @@ def measure(n_docs: int, workdir: str, n_boot: int, repeat: int = 1) -> dict:
 
 
 def _peak(function) -> int:
-    """Peak bytes allocated by Python while `function` runs and its result is alive (tracemalloc)."""
+    """Peak bytes allocated while `function` runs and its result is alive: Python's allocations (tracemalloc,
+    numpy included) plus pyarrow's (a fresh proxy of its memory pool, which tracemalloc does not see). The two
+    peaks are added, so this is an upper bound when they fall at different moments."""
+    import pyarrow as pa
+
+    previous = pa.default_memory_pool()
+    pool = pa.proxy_memory_pool(previous)
+    pa.set_memory_pool(pool)
     tracemalloc.start()
-    result = function()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    try:
+        result = function()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        pa.set_memory_pool(previous)
+    arrow_peak = pool.max_memory()
     del result
     gc.collect()
-    return peak
+    return peak + arrow_peak
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -176,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, load average {os.getloadavg()[0]:.1f}; "
           f"{QUOTES_PER_DOC} gold quotes per document; bootstrap {args.bootstrap}; best of {args.repeat}")
     print("parse = json.loads of every line; read = read_submission streamed (validation); score = score_corpus; "
-          "peak = tracemalloc peak of parse, and of read + score")
+          "peak = peak memory (Python + pyarrow) of parse, and of read + score")
     header = (f"{'documents':>9} {'quotes':>8} {'file MB':>7} {'parse s':>7} {'read s':>6} {'score s':>7} "
               f"{'read/parse':>10} {'score/parse':>11} {'(read+score)/parse':>18} {'parse peak MB':>13} "
               f"{'peak MB':>7} {'peak/file':>9} {'peak/parse peak':>15}")

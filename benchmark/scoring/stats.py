@@ -15,6 +15,8 @@ point estimate, every bootstrap resample (weights @ table) and every randomisati
 """
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -49,6 +51,44 @@ def resample_weights(n_docs: int, n_boot: int, seed: int, dtype=np.float64) -> I
         done += c
 
 
+def prefetched(chunks: Iterator[np.ndarray], depth: int = 1) -> Iterator[np.ndarray]:
+    """The items of `chunks`, made in a background thread up to `depth` ahead: numpy's random draws and bincount
+    release the GIL, so the next resamples are drawn while the caller computes with the current ones. The
+    iterator runs in one thread, in order, so the values are exactly those of iterating it directly."""
+    box: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def produce():
+        try:
+            for chunk in chunks:
+                while not stop.is_set():
+                    try:
+                        box.put((chunk, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            box.put((done, None))
+        except BaseException as err:        # handed to the consumer, raised there
+            box.put((done, err))
+
+    worker = threading.Thread(target=produce, name="bootstrap-resamples", daemon=True)
+    worker.start()
+    try:
+        while True:
+            chunk, err = box.get()
+            if chunk is done:
+                if err is not None:
+                    raise err
+                return
+            yield chunk
+    finally:
+        stop.set()
+        worker.join()
+
+
 def bootstrap_intervals(table: np.ndarray, statistic: Statistic, keys: list[str], n_boot: int, seed: int,
                         level: float = 0.95) -> dict[str, dict[str, float]]:
     """Percentile bootstrap interval of each key, resampling the rows (documents) of `table`."""
@@ -59,16 +99,18 @@ def bootstrap_intervals(table: np.ndarray, statistic: Statistic, keys: list[str]
     used = np.flatnonzero(table.any(axis=0))          # all-zero columns stay zero in every resample
     small, large = _float32_exact(table, used)
     table32, table64 = table[:, small].astype(np.float32), table[:, large]
-    values = {k: [] for k in keys}
+    sums = np.zeros((n_boot, table.shape[1]))
+    row = 0
     with threadpool_limits(**_ONE_THREAD):
-        for weights in resample_weights(n_docs, n_boot, seed, dtype=np.float32):
-            sums = np.zeros((len(weights), table.shape[1]))
-            sums[:, small] = weights @ table32
+        # the loop only multiplies (BLAS releases the GIL), so the thread drawing the resamples is never held up
+        for weights in prefetched(resample_weights(n_docs, n_boot, seed, dtype=np.float32)):
+            rows = slice(row, row + len(weights))
+            sums[rows, small] = weights @ table32
             if len(large):
-                sums[:, large] = weights.astype(np.float64) @ table64
-            stats = statistic(sums)
-            for k in keys:
-                values[k].append(stats[k])
+                sums[rows, large] = weights.astype(np.float64) @ table64
+            row += len(weights)
+    stats = statistic(sums)         # row-wise: the same values as chunk by chunk
+    values = {k: [np.asarray(stats[k])] for k in keys}
     tail = (1 - level) / 2 * 100
     out = {}
     for k in keys:
@@ -87,7 +129,7 @@ def _float32_exact(table: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, 
     integer-valued column stays below n_docs * max|value|; below 2**24 float32 represents all of them exactly,
     whatever the summation order, and the sums equal the float64 ones bit for bit (at twice the speed)."""
     part = table[:, columns]
-    bound = len(table) * np.abs(part).max(axis=0, initial=0)
+    bound = len(table) * np.maximum(part.max(axis=0, initial=0), -part.min(axis=0, initial=0))
     exact = (bound < 2 ** 24) & (part == np.rint(part)).all(axis=0)
     return columns[exact], columns[~exact]
 
