@@ -143,3 +143,20 @@ def test_signature():
     sig = Signature("0123456789abcdef", "test", "A", 0.5, 1000, 12345, "0.1.0")
     assert str(sig) == "kremlin-reactions|data:01234567|split:test|track:A|match:overlap0.5|boot:1000/seed12345|v:0.1.0"
     assert str(Signature("", "all", "B", 0.8, 0, 1, "9")).startswith("kremlin-reactions|data:memory|split:all|track:B")
+
+
+def test_prefetched_resamples_equal_direct_ones_and_errors_reach_the_caller():
+    from benchmark.scoring.stats import prefetched, resample_weights
+
+    direct = list(resample_weights(50_000, 300, 9))
+    ahead = list(prefetched(resample_weights(50_000, 300, 9)))
+    assert len(direct) == len(ahead) > 1 and all(np.array_equal(a, b) for a, b in zip(direct, ahead))
+
+    def failing():
+        yield np.zeros(1)
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        list(prefetched(failing()))
+    first = next(iter(prefetched(resample_weights(50_000, 300, 9))))     # abandoned early: the thread stops
+    assert np.array_equal(first, direct[0])
