@@ -12,12 +12,13 @@ predicted `type` belongs to the other track.
 from __future__ import annotations
 
 import gc
+import operator
 from contextlib import contextmanager
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import compress, repeat
-from operator import attrgetter, itemgetter
+from itertools import chain, compress, repeat
+from operator import attrgetter, getitem, itemgetter
 
 import numpy as np
 
@@ -110,12 +111,13 @@ class Gold:
 
     def __init__(self, docs: list[dict], quotes, track: str):
         self.docs = docs
-        self.doc_ids = [d["doc_id"] for d in docs]
-        self.index = {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
+        self.n_docs = len(docs)
+        # map() with itemgetter: C-level loops over what may be 100k document rows
+        self.doc_ids = list(map(itemgetter("doc_id"), docs))
+        self.index = dict(zip(self.doc_ids, range(self.n_docs)))
         if len(self.index) != len(docs):
             raise ValueError("duplicate doc_id in the gold documents")
-        self.texts = [d["text"] for d in docs]
-        self.n_docs = len(docs)
+        self.texts = list(map(itemgetter("text"), docs))
         c = _table_columns(quotes, self.index) if hasattr(quotes, "column_names") else \
             _row_columns(quotes, self.index)
         self._rows, self._table = c["rows"], c["table"]
@@ -127,15 +129,18 @@ class Gold:
         index = [self.speakers.speaker(sid, name, aliases) for sid, name, aliases in c["speakers"]]
         self.speaker = np.array(index, dtype=np.int64)[c["speaker"]] if index else c["speaker"]
         self.mention_start, self.mention_end = c["speaker_start"], c["speaker_end"]
-        self.text_len = np.array([len(t) for t in self.texts], dtype=np.int64)
+        self.text_len = np.fromiter(map(len, self.texts), dtype=np.int64, count=self.n_docs)
         self.stride = int(max(self.text_len.max(initial=0), self.end.max(initial=0))) + 1
         self.key_start = self.doc * self.stride + self.start
         self.key_end = self.doc * self.stride + self.end
-        regions = [(i, r["start"], r["end"]) for i, d in enumerate(docs) for r in (d.get("boilerplate") or ())]
-        bp = np.array(regions, dtype=np.int64).reshape(-1, 3)
-        order = np.argsort(bp[:, 0] * self.stride + bp[:, 1], kind="stable")
-        self.bp_start = (bp[:, 0] * self.stride + bp[:, 1])[order]
-        self.bp_end = (bp[:, 0] * self.stride + bp[:, 2])[order]
+        regions = [d.get("boilerplate") or () for d in docs]
+        flat = list(chain.from_iterable(regions))
+        bp_doc = np.repeat(np.arange(self.n_docs, dtype=np.int64), np.fromiter(map(len, regions), dtype=np.int64,
+                                                                              count=self.n_docs))
+        bp_start = bp_doc * self.stride + np.fromiter(map(itemgetter("start"), flat), dtype=np.int64, count=len(flat))
+        bp_end = bp_doc * self.stride + np.fromiter(map(itemgetter("end"), flat), dtype=np.int64, count=len(flat))
+        order = np.argsort(bp_start, kind="stable")
+        self.bp_start, self.bp_end = bp_start[order], bp_end[order]
         self.n_care = np.bincount(self.doc[self.care], minlength=self.n_docs)
 
     @cached_property
@@ -196,13 +201,15 @@ def _table_columns(table, index: dict[str, int]) -> dict:
         column = table.column(name).combine_chunks().dictionary_encode()
         return column.indices.to_numpy().astype(np.int64), column.dictionary.to_pylist()
 
-    doc_code, doc_values = encoded("doc_id")
-    doc = np.array([index.get(v, -1) for v in doc_values], dtype=np.int64)[doc_code] if doc_values else doc_code
+    doc = pc.fill_null(pc.index_in(table.column("doc_id"), value_set=pa.array(list(index), type=pa.string())),
+                       -1).to_numpy().astype(np.int64)
     if not (doc >= 0).all():
         table = table.filter(pa.array(doc >= 0))
         doc = doc[doc >= 0]
     speaker, speaker_ids = encoded("speaker_id")
-    first = np.unique(speaker, return_index=True)[1] if len(speaker) else np.zeros(0, dtype=np.int64)
+    # dictionary codes number the values in order of first appearance: the running maximum steps up there
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(speaker), prepend=-1) > 0) if len(speaker) else \
+        np.zeros(0, dtype=np.int64)
     first_rows = table.take(pa.array(first)).select(["speaker_id", "speaker", "speaker_aliases"]).to_pylist()
     by_id = {r["speaker_id"]: r for r in first_rows}
     return {
@@ -354,8 +361,8 @@ class Run:
 def evaluate(gold: Gold, submission, options: Options) -> Run:
     """Match one submission against the gold; every count per document (see `metrics` for what they become)."""
     n_docs, stride = gold.n_docs, gold.stride
-    docs = [submission.documents.get(doc_id) for doc_id in gold.doc_ids]
-    predicted_docs = np.array([d is not None for d in docs], dtype=bool)
+    docs = list(map(submission.documents.get, gold.doc_ids))
+    predicted_docs = np.fromiter(map(operator.is_not, docs, repeat(None)), dtype=bool, count=len(docs))
 
     # -- the predicted quotes of the gold documents as arrays (a streaming reader has made them already);
     #    quote_id locators feed the gold-span subtasks
@@ -451,17 +458,14 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
 def _outlets_correct(gold_docs: list[dict], docs: list) -> list[bool]:
     """`outlet_correct` of each document; a corpus has few distinct (prediction, gold outlet) cases, so each is
     decided once."""
-    verdicts: dict[tuple, bool] = {}
-    out = []
-    for g, p in zip(gold_docs, docs):
-        attempted = p is not None and "outlet" in p.fields
-        case = (p.outlet if attempted else None, attempted, g.get("outlet"), tuple(g.get("outlet_aliases") or ()),
-                g.get("outlet_evidence"))
-        verdict = verdicts.get(case)
-        if verdict is None:
-            verdict = verdicts[case] = outlet_correct(*case)
-        out.append(verdict)
-    return out
+    attempted = [p is not None and "outlet" in p.fields for p in docs]
+    predicted = [p.outlet if a else None for p, a in zip(docs, attempted)]
+    get = dict.get
+    aliases = [tuple(a) if a else () for a in map(get, gold_docs, repeat("outlet_aliases"))]
+    cases = list(zip(predicted, attempted, map(get, gold_docs, repeat("outlet")), aliases,
+                     map(get, gold_docs, repeat("outlet_evidence"))))
+    verdicts = {case: outlet_correct(*case) for case in set(cases)}
+    return list(map(verdicts.__getitem__, cases))
 
 
 def _exact_edges(gold: Gold, p_doc, p_start, p_end, pi, gi) -> np.ndarray:
@@ -475,25 +479,48 @@ def _exact_edges(gold: Gold, p_doc, p_start, p_end, pi, gi) -> np.ndarray:
     same = (ps == gs) & (pe == ge)
     todo = np.flatnonzero(~same)
     if len(todo):
-        texts = gold.texts
-        lead, trail = LEADING_CHARS, TRAILING_CHARS
-        equal = []
-        for d, a, b, c, e, p0, p1, g0, g1 in zip(
-                p_doc[pi[todo]].tolist(), np.minimum(ps, gs)[todo].tolist(), np.maximum(ps, gs)[todo].tolist(),
-                np.minimum(pe, ge)[todo].tolist(), np.maximum(pe, ge)[todo].tolist(), ps[todo].tolist(),
-                pe[todo].tolist(), gs[todo].tolist(), ge[todo].tolist()):
-            text = texts[d]
-            head, tail = text[a:b], text[c:e]
-            if head.strip(lead) or tail.strip(trail):
-                if "&" not in head and "&" not in tail:
-                    equal.append(False)
-                    continue
-                t = trim_span(text, p0, p1)
-                equal.append(t[0] < t[1] and t == trim_span(text, g0, g1))
-            else:
-                equal.append(bool(text[b:c].strip(lead)))     # not a span of only quote marks/whitespace
-        same[todo] = equal
+        # Most differing pairs are told apart by one character: if the span that starts first starts with a
+        # character trim_span keeps, its trimmed start stays before the other's (likewise at the ends).
+        texts = list(map(gold.texts.__getitem__, p_doc[pi[todo]].tolist()))
+        ps, pe, gs, ge = ps[todo], pe[todo], gs[todo], ge[todo]
+        a, e = np.minimum(ps, gs), np.maximum(pe, ge)
+        n = len(todo)
+        first = np.fromiter(map(_TRIMMED_AT_START.__contains__, map(getitem, texts, a.tolist())), dtype=bool,
+                            count=n)
+        last = np.fromiter(map(_TRIMMED_AT_END.__contains__, map(getitem, texts, (e - 1).tolist())), dtype=bool,
+                           count=n)
+        differ = (~first & (ps != gs)) | (~last & (pe != ge))
+        k = np.flatnonzero(~differ)
+        same[todo[k]] = _trim_equal([texts[i] for i in k.tolist()], ps[k], pe[k], gs[k], ge[k])
     return np.flatnonzero(same)
+
+
+# what trim_span may remove at a start / an end, with the first / last character of an HTML entity
+_TRIMMED_AT_START = frozenset(LEADING_CHARS + "&")
+_TRIMMED_AT_END = frozenset(TRAILING_CHARS + ";")
+
+
+def _trim_equal(texts: list[str], ps, pe, gs, ge) -> np.ndarray:
+    """For overlapping span pairs (p, g) in texts: do they trim to the same span? The text between their starts
+    must hold only characters trimmed at a start, the text between their ends only characters trimmed at an end
+    (str.strip checks that), and something must be left; an HTML entity at an edge needs the full trim_span.
+    map() over slices and str methods: C-level loops, no Python bytecode per pair."""
+    n = len(texts)
+    a, b = np.minimum(ps, gs).tolist(), np.maximum(ps, gs).tolist()
+    c, e = np.minimum(pe, ge).tolist(), np.maximum(pe, ge).tolist()
+    heads = list(map(getitem, texts, map(slice, a, b)))
+    tails = list(map(getitem, texts, map(slice, c, e)))
+    differ = (np.fromiter(map(bool, map(str.strip, heads, repeat(LEADING_CHARS))), dtype=bool, count=n)
+              | np.fromiter(map(bool, map(str.strip, tails, repeat(TRAILING_CHARS))), dtype=bool, count=n))
+    equal = np.zeros(n, dtype=bool)
+    k = np.flatnonzero(~differ).tolist()
+    middles = map(getitem, map(texts.__getitem__, k), map(slice, map(b.__getitem__, k), map(c.__getitem__, k)))
+    equal[k] = np.fromiter(map(bool, map(str.strip, middles, repeat(LEADING_CHARS))), dtype=bool, count=len(k))
+    for i in np.flatnonzero(differ).tolist():
+        if "&" in heads[i] or "&" in tails[i]:
+            t = trim_span(texts[i], int(ps[i]), int(pe[i]))
+            equal[i] = t[0] < t[1] and t == trim_span(texts[i], int(gs[i]), int(ge[i]))
+    return equal
 
 
 def _name_ids(table: SpeakerTable, names) -> np.ndarray:
