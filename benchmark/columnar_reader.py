@@ -63,20 +63,26 @@ def read_columns(path: str, documents: Mapping[str, str], *, max_line_bytes: int
     import pyarrow.json as pj
 
     try:
-        # "published" is declared a string: pyarrow would otherwise infer timestamps from date-like strings
-        table = pj.read_json(path, read_options=pj.ReadOptions(block_size=_block_size(max_line_bytes)),
-                             parse_options=pj.ParseOptions(
-                                 explicit_schema=pa.schema([("published", pa.string())]),
-                                 unexpected_field_behavior="infer"))
-        if table.num_rows != scan.lines:                 # e.g. two objects on one line
+        # Batches of 4 MB of the file: the whole file is never one table. "published" is declared a string (pyarrow would
+        # infer timestamps from date-like strings); the other types are inferred from the first block, and a
+        # later block that does not fit them is an error, so such a file goes to the reference path too.
+        reader = pj.open_json(path, read_options=pj.ReadOptions(block_size=_BLOCK_BYTES),
+                              parse_options=pj.ParseOptions(explicit_schema=pa.schema([("published", pa.string())]),
+                                                            unexpected_field_behavior="infer"))
+        collector = _Collector(reader.schema, documents, max_quotes_per_doc)
+        if not collector.fits:
             return None
-        return _columns(table, scan, documents, max_quotes_per_doc)
+        for batch in reader:
+            if not collector.add(batch):
+                return None
+        if collector.rows != scan.lines:                 # e.g. two objects on one line
+            return None
+        return collector.finish(scan.published_bytes)
     except pa.ArrowException:       # pyarrow cannot read or convert it: the reference path will say why
         return None
 
 
-def _block_size(max_line_bytes: int) -> int:
-    return max(1 << 20, min(max_line_bytes, 1 << 24))
+_BLOCK_BYTES = 1 << 22      # larger blocks read faster, smaller ones take less memory (pyarrow: about 25x the block)
 
 
 @dataclass
@@ -141,101 +147,142 @@ def _scan(path: str, max_line_bytes: int) -> _Scan | None:
     return _Scan(lines, published)
 
 
-def _columns(table, scan: _Scan, documents: Mapping[str, str], max_quotes_per_doc: int) -> Columns | None:
-    import pyarrow as pa
-    import pyarrow.compute as pc
+class _Collector:
+    """Checks each batch and keeps its values as compact arrays; `finish` makes the Columns."""
 
-    from benchmark.submission import _parse_date
+    def __init__(self, schema, documents: Mapping[str, str], max_quotes_per_doc: int):
+        import pyarrow as pa
 
-    names = set(table.column_names)
-    column = {name: table.column(name).combine_chunks() for name in names}
-    if not names <= _DOC_KEYS or "doc_id" not in names:
-        return None
-    schema = table.schema
-    fields = set()
-    if schema.field("doc_id").type != pa.string() or column["doc_id"].null_count:
-        return None
-    if "note" in names and schema.field("note").type not in (pa.string(), pa.null()):
-        return None
-    for key in ("outlet", "quotes"):
-        if key in names:
-            if column[key].null_count:             # null or absent on some line: the reference path
-                return None
-            fields.add(key)
-    if "outlet" in names and schema.field("outlet").type != pa.string():
-        return None
-    published_column = column["published"]
-    if published_column.null_count == 0:
-        fields.add("published")
-    elif published_column.null_count < len(published_column) or scan.published_bytes:
-        return None                                      # some nulls, or maybe a "published": null everywhere
+        self.documents = documents
+        self.max_quotes = max_quotes_per_doc
+        self.known = pa.array(list(documents), type=pa.string())
+        self.text_length = np.fromiter(map(len, documents.values()), dtype=np.int64, count=len(documents))
+        self.rows = 0
+        self.doc_ids: list[str] = []
+        self.outlets: list[str] = []
+        self.dates: list = []
+        self.published_nulls = 0
+        self.positions: list[np.ndarray] = []
+        self.parts: dict[str, list[np.ndarray]] = {k: [] for k in ("doc", "start", "end", "speaker", "stance",
+                                                                     "type")}
+        self.names: dict[str, int] = {}
+        self.fits = self._check_schema(schema)
 
-    # documents: known, distinct
-    doc_ids = column["doc_id"].to_pylist()
-    known = list(documents)
-    position = pc.index_in(column["doc_id"], value_set=pa.array(known, type=pa.string()))
-    if position.null_count:
-        return None
-    position = position.to_numpy()
-    if len(position) and np.bincount(position).max() > 1:
-        return None
+    def _check_schema(self, schema) -> bool:
+        import pyarrow as pa
 
-    outlets = column["outlet"].to_pylist() if "outlet" in fields else None
-    published = None
-    if "published" in fields:
-        encoded = pc.dictionary_encode(published_column)
-        dates = []
-        for value in encoded.dictionary.to_pylist():
-            date, message = _parse_date(value)
-            if message:
-                return None
-            dates.append(date)
-        published = [dates[i] for i in encoded.indices.to_numpy().tolist()]
+        def string_or_null(t) -> bool:
+            return t in (pa.string(), pa.null())
 
-    # quotes
-    empty = np.zeros(0, dtype=np.int64)
-    quote = {"doc": empty, "start": empty, "end": empty, "speaker": empty, "stance": empty, "type": empty}
-    speaker_names: list[str] = []
-    quote_keys: set[str] = set()
-    if "quotes" in fields:
-        lists = column["quotes"]
-        if not pa.types.is_list(lists.type):
-            return None
+        names = set(schema.names)
+        if not names <= _DOC_KEYS or "doc_id" not in names or schema.field("doc_id").type != pa.string():
+            return False
+        if "note" in names and not string_or_null(schema.field("note").type):
+            return False
+        if "outlet" in names and schema.field("outlet").type != pa.string():
+            return False
+        self.fields = names & {"outlet", "quotes"}
+        self.quote_keys: set[str] = set()
+        if "quotes" in names:
+            lists = schema.field("quotes").type
+            if not pa.types.is_list(lists):
+                return False
+            item = lists.value_type
+            if pa.types.is_struct(item):
+                self.quote_keys = {item.field(i).name for i in range(item.num_fields)}
+                if not self.quote_keys <= _QUOTE_KEYS or not {"start", "end"} <= self.quote_keys:
+                    return False
+                if item.field("start").type != pa.int64() or item.field("end").type != pa.int64():
+                    return False
+                if not all(string_or_null(item.field(k).type) for k in self.quote_keys - {"start", "end"}):
+                    return False
+            elif item != pa.null():
+                return False
+        return True
+
+    def add(self, batch) -> bool:
+        """Check one batch and keep its values; False as soon as something is not in the common case."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from benchmark.submission import _parse_date
+
+        column = dict(zip(batch.schema.names, batch.columns))
+        if column["doc_id"].null_count or any(column[k].null_count for k in self.fields):
+            return False                     # a null (or absent key) on some line: null vs absent is unknown
+        position = pc.index_in(column["doc_id"], value_set=self.known)
+        if position.null_count:
+            return False
+        position = position.to_numpy()
+        self.positions.append(position.astype(np.int32))
+        self.doc_ids += column["doc_id"].to_pylist()
+        if "outlet" in self.fields:
+            self.outlets += column["outlet"].to_pylist()
+        published = column["published"]
+        self.published_nulls += published.null_count
+        if published.null_count == 0 and len(published):
+            encoded = pc.dictionary_encode(published)
+            dates = []
+            for value in encoded.dictionary.to_pylist():
+                date, message = _parse_date(value)
+                if message:
+                    return False
+                dates.append(date)
+            self.dates += map(dates.__getitem__, encoded.indices.to_numpy().tolist())
+        if self.quote_keys and not self._add_quotes(column["quotes"], position):
+            return False
+        self.rows += batch.num_rows
+        return True
+
+    def _add_quotes(self, lists, position: np.ndarray) -> bool:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         lengths = pc.list_value_length(lists).to_numpy()
-        if len(lengths) and int(lengths.max()) > max_quotes_per_doc:
-            return None
+        if len(lengths) and int(lengths.max()) > self.max_quotes:
+            return False
         items = pc.list_flatten(lists)
-        if len(items):
-            if not pa.types.is_struct(items.type) or items.null_count:
-                return None
-            item_type = items.type
-            quote_keys = {item_type.field(i).name for i in range(item_type.num_fields)}
-            if not quote_keys <= _QUOTE_KEYS or not {"start", "end"} <= quote_keys:
-                return None
-            parts = {k: pc.struct_field(items, k) for k in quote_keys}
-            for key in ("start", "end"):
-                if parts[key].type != pa.int64() or parts[key].null_count:
-                    return None
-            for key in ("speaker", "stance", "type"):
-                if key in parts and parts[key].type not in (pa.string(), pa.null()):
-                    return None
-            doc = np.repeat(np.arange(len(lengths)), lengths)
-            start, end = parts["start"].to_numpy(), parts["end"].to_numpy()
-            text_length = np.array([len(documents[d]) for d in known], dtype=np.int64)[position]
-            if not ((start >= 0) & (start < end) & (end <= text_length[doc])).all():
-                return None
-            quote.update(doc=doc, start=start, end=end)
-            if "speaker" in parts:
-                encoded = pc.dictionary_encode(parts["speaker"].cast(pa.string()))
-                quote["speaker"] = pc.fill_null(encoded.indices, -1).to_numpy()
-                speaker_names = encoded.dictionary.to_pylist()
-            else:
-                quote["speaker"] = np.full(len(start), -1, dtype=np.int64)
-            for key, labels, none in (("stance", STANCES, len(STANCES)), ("type", QUOTE_TYPES, -1)):
-                values = parts[key].cast(pa.string()) if key in parts else pa.nulls(len(start), pa.string())
-                code = pc.index_in(values, value_set=pa.array(labels))
-                if code.null_count != values.null_count:          # an unknown label
-                    return None
-                quote[key] = pc.fill_null(code, none).to_numpy()
-    return Columns(doc_ids, outlets, published, frozenset(fields), frozenset(quote_keys), **quote,
-                   speaker_names=speaker_names)
+        if items.null_count:
+            return False
+        doc = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
+        start, end = pc.struct_field(items, "start"), pc.struct_field(items, "end")
+        if start.null_count or end.null_count:
+            return False
+        start, end = start.to_numpy(), end.to_numpy()
+        if not ((start >= 0) & (start < end) & (end <= self.text_length[position][doc])).all():
+            return False
+        parts = self.parts
+        parts["doc"].append(doc + np.int32(self.rows))
+        parts["start"].append(start.astype(np.int32))          # offsets inside a text: far below 2**31
+        parts["end"].append(end.astype(np.int32))
+        if "speaker" in self.quote_keys:
+            encoded = pc.dictionary_encode(pc.struct_field(items, "speaker").cast(pa.string()))
+            names = self.names
+            ids = np.array([names.setdefault(n, len(names)) for n in encoded.dictionary.to_pylist()] + [-1],
+                           dtype=np.int32)
+            parts["speaker"].append(ids[pc.fill_null(encoded.indices, -1).to_numpy()])
+        else:
+            parts["speaker"].append(np.full(len(start), -1, dtype=np.int32))
+        for key, labels, none in (("stance", STANCES, len(STANCES)), ("type", QUOTE_TYPES, -1)):
+            values = pc.struct_field(items, key).cast(pa.string()) if key in self.quote_keys else \
+                pa.nulls(len(start), pa.string())
+            code = pc.index_in(values, value_set=pa.array(labels))
+            if code.null_count != values.null_count:          # an unknown label
+                return False
+            parts[key].append(pc.fill_null(code, none).to_numpy().astype(np.int8))
+        return True
+
+    def finish(self, published_bytes: bool) -> Columns | None:
+        fields = set(self.fields)
+        if self.published_nulls == 0 and self.rows:
+            fields.add("published")
+        elif self.published_nulls < self.rows or published_bytes:
+            return None                      # some nulls, or maybe a "published": null on every line
+        positions = np.concatenate(self.positions) if self.positions else np.zeros(0, dtype=np.int32)
+        if len(positions) and np.bincount(positions).max() > 1:
+            return None                      # a repeated doc_id
+        parts = {k: np.concatenate(v) if v else np.zeros(0, dtype=np.int32) for k, v in self.parts.items()}
+        return Columns(self.doc_ids, self.outlets if "outlet" in fields else None,
+                       self.dates if "published" in fields else None, frozenset(fields),
+                       frozenset(self.quote_keys if len(parts["start"]) else ()), **parts,
+                       speaker_names=list(self.names))

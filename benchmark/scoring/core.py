@@ -80,6 +80,8 @@ def score_corpus(gold_docs: list[dict], gold_quotes: list[dict], submission, opt
     with gc_paused():
         gold = Gold(gold_docs, gold_quotes, options.track)
         run = evaluate(gold, submission, options)
+        if not options.errors:
+            run.pred = run.pairs = None      # only the error report reads them: free the arrays now
         results = build_results(gold, run, submission, options)
         if compare is not None:
             results["compare"] = build_comparison(gold, run, evaluate(gold, compare, options), compare, options)
@@ -271,8 +273,8 @@ class PredictionColumns:
         self.names.setdefault(None, len(self.names))
         speaker = np.where(columns.speaker < 0, self.names[None], columns.speaker)
         n = len(columns.start)
-        arrays = (columns.doc, columns.start, columns.end, columns.type, speaker, np.full(n, -1), np.full(n, -1),
-                  columns.stance)
+        none = np.full(n, -1, dtype=np.int32)
+        arrays = (columns.doc, columns.start, columns.end, columns.type, speaker, none, none, columns.stance)
         self._chunks = [[a] for a in arrays]
         return self
 
@@ -325,7 +327,10 @@ class PredictionColumns:
         speaker_end (-1 none), stance (code); plus quotes (objects or None), id_quotes and id_doc."""
         self._flush()
         keys = ("doc", "start", "end", "type", "speaker", "speaker_start", "speaker_end", "stance")
-        out = {k: np.concatenate(chunks).astype(np.int64, copy=False) if chunks else np.zeros(0, dtype=np.int64)
+        # doc, start and end as int64 (corpus keys are doc * stride + offset); the others keep their small dtype
+        wide = {"doc", "start", "end"}
+        out = {k: (chunks[0] if len(chunks) == 1 else np.concatenate(chunks)).astype(
+                   np.int64 if k in wide else chunks[0].dtype, copy=False) if chunks else np.zeros(0, dtype=np.int64)
                for k, chunks in zip(keys, self._chunks)}
         self._chunks = [[] for _ in range(8)]
         to_gold = np.fromiter(map(index.get, self.doc_ids, repeat(-1)), dtype=np.int64, count=len(self.doc_ids))

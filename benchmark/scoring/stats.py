@@ -24,7 +24,8 @@ from threadpoolctl import threadpool_limits
 
 Statistic = Callable[[np.ndarray], dict[str, np.ndarray]]
 EXACT_MAX_DOCS = 20
-_CHUNK_CELLS = 1 << 22     # resample weights made in chunks of about this many cells (memory vs. speed)
+_CHUNK_CELLS = 1 << 22     # random draws made in chunks of about this many cells (memory vs. speed)
+_YIELD_CELLS = 1 << 21     # resample weights handed out in chunks of about this many cells
 _TOLERANCE = 1e-12
 # The products here are thin (a few hundred rows): one BLAS thread is as fast, and multi-threaded OpenBLAS
 # degrades badly (10-30x measured) when the machine is busy.
@@ -37,17 +38,23 @@ def min_two_sided_p(n_docs: int) -> float:
 
 
 def resample_weights(n_docs: int, n_boot: int, seed: int, dtype=np.float64) -> Iterator[np.ndarray]:
-    """Bootstrap resamples of documents as count weights: chunks of shape (c, n_docs), c rows summing to n_docs."""
+    """Bootstrap resamples of documents as count weights: chunks of shape (c, n_docs), c rows summing to n_docs.
+
+    The draws are made _CHUNK_CELLS at a time (how the random stream is split must not change: it changes the
+    numbers), and handed out as weights _YIELD_CELLS at a time (memory only)."""
     rng = np.random.default_rng(seed)
     chunk = max(1, min(n_boot, _CHUNK_CELLS // max(n_docs, 1)))
+    rows = max(1, _YIELD_CELLS // max(n_docs, 1))
     done = 0
     while done < n_boot:
         c = min(chunk, n_boot - done)
         draws = rng.integers(0, n_docs, size=(c, n_docs), dtype=np.int32)
-        weights = np.empty((c, n_docs), dtype=dtype)
-        for row, drawn in zip(weights, draws):      # one bincount per resample: no int64 copy of the draws
-            row[:] = np.bincount(drawn, minlength=n_docs)
-        yield weights
+        for first in range(0, c, rows):
+            part = draws[first:first + rows]
+            weights = np.empty((len(part), n_docs), dtype=dtype)
+            for row, drawn in zip(weights, part):      # one bincount per resample: no int64 copy of the draws
+                row[:] = np.bincount(drawn, minlength=n_docs)
+            yield weights
         done += c
 
 
