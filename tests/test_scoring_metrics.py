@@ -5,13 +5,16 @@ import datetime
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scoring_gold import doc, gold_as_submission, quote, span
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
 from benchmark.scoring import Options, score_corpus
 from benchmark.scoring import stance as stance_mod
 from benchmark.scoring.attribution import normalize_name
-from benchmark.scoring.matching import interval_cover_counts, max_matching, overlapping_pairs, prf, trim_span
+from benchmark.scoring.matching import (character_counts, max_matching, merge_intervals, overlapping_pairs, prf,
+                                        trim_span)
 from benchmark.scoring.outlet import normalize_outlet
 from benchmark.submission import read_submission
 
@@ -173,10 +176,39 @@ def test_character_scores():
     assert c["precision"] == pytest.approx(1 / 3) and c["recall"] == 0.5 and c["f1"] == pytest.approx(0.4)
 
 
-def test_interval_cover_counts():
-    # doc 0: layer0 [0,10), layer1 [5,15); doc 1 (stride 100): layer0 [100,102)
-    out = interval_cover_counts([(np.array([0, 100]), np.array([10, 102])), (np.array([5]), np.array([15]))], 100, 2)
-    assert out.tolist() == [[0, 5, 5, 5], [0, 2, 0, 0]]
+def test_character_counts_by_hand():
+    # doc 0: gold [0,10) and [5,15) (nested/overlapping), don't-care [12,20), predicted [8,18) and [10,14);
+    # doc 1 (stride 100): gold [100,102), nothing predicted
+    out = character_counts((np.array([0, 5, 100]), np.array([10, 15, 102])), (np.array([12]), np.array([20])),
+                           (np.array([8, 10]), np.array([18, 14])), 100, 2)
+    # predicted chars 8..17 (10); gold 0..14 (15); predicted & gold 8..14 (7); predicted & don't-care & not
+    # gold 15..17 (3), so predicted & (gold or not don't-care) = 10 - 3 = 7
+    assert out.tolist() == [[7, 7, 15], [0, 0, 2]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 3), st.integers(0, 30), st.integers(1, 12)),
+                max_size=25))
+def test_character_counts_equal_counting_characters_one_by_one(spans):
+    stride, n_docs = 50, 3
+    layers = ([], [], [])
+    for doc, layer, start, length in spans:
+        if layer < 3:
+            layers[layer].append((doc * stride + start, doc * stride + start + length))
+    arrays = [(np.array([s for s, _ in l], dtype=np.int64), np.array([e for _, e in l], dtype=np.int64))
+              for l in layers]
+    out = character_counts(*arrays, stride, n_docs)
+    covered = [set(c for s, e in l for c in range(s, e)) for l in layers]
+    g, d, p = covered
+    for doc in range(n_docs):
+        chars = set(range(doc * stride, (doc + 1) * stride))
+        expected = [len(p & g & chars), len({c for c in p & chars if c in g or c not in d}), len(g & chars)]
+        assert out[doc].tolist() == expected
+
+
+def test_merge_intervals():
+    start, end = merge_intervals(np.array([5, 0, 9, 20, 3]), np.array([8, 2, 12, 20, 6]))
+    assert list(zip(start.tolist(), end.tolist())) == [(0, 2), (3, 8), (9, 12)]     # empty [20,20) dropped
 
 
 def test_prf():

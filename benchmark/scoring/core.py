@@ -27,7 +27,7 @@ from benchmark.scoring import stance as stance_mod
 from benchmark.scoring import stats
 from benchmark.scoring.attribution import SpeakerTable, mention_overlaps
 from benchmark.scoring.date import date_counts, date_results
-from benchmark.scoring.matching import (LEADING_CHARS, TRAILING_CHARS, _div, interval_cover_counts, max_matching,
+from benchmark.scoring.matching import (LEADING_CHARS, TRAILING_CHARS, _div, character_counts, max_matching,
                                         overlapping_pairs, prf, trim_span)
 from benchmark.scoring.outlet import outlet_correct
 from benchmark.scoring.signature import Signature
@@ -419,15 +419,11 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
         counts[name] = np.stack([tp, n_pred - dropped, gold.n_care], axis=1)
 
     # -- characters: G = counted gold, D = don't-care (other gold units, boilerplate), P = predictions
-    cover = interval_cover_counts(
-        [(gold.key_start[gold.care], gold.key_end[gold.care]),
-         (np.concatenate([gold.key_start[~gold.care], gold.bp_start]),
-          np.concatenate([gold.key_end[~gold.care], gold.bp_end])),
-         (p_key_start, p_key_end)], stride, n_docs)
-    m = np.arange(8)
-    g_bit, d_bit, p_bit = (m & 1) > 0, (m & 2) > 0, (m & 4) > 0
-    counts["chars"] = np.stack([cover[:, p_bit & g_bit].sum(1), cover[:, p_bit & (g_bit | ~d_bit)].sum(1),
-                                cover[:, g_bit].sum(1)], axis=1)
+    counts["chars"] = character_counts(
+        (gold.key_start[gold.care], gold.key_end[gold.care]),
+        (np.concatenate([gold.key_start[~gold.care], gold.bp_start]),
+         np.concatenate([gold.key_end[~gold.care], gold.bp_end])),
+        (p_key_start, p_key_end), stride, n_docs)
 
     # -- attribution and stance on the overlap-matched pairs with counted gold units
     spurious = np.ones(len(p_doc), dtype=bool)       # unmatched (a prediction matched to a don't-care unit

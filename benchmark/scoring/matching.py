@@ -155,41 +155,60 @@ def _assignment(pi, gi, overlap, care, edges: np.ndarray) -> np.ndarray:
     return np.concatenate(chosen)
 
 
-def interval_cover_counts(layers: list[tuple[np.ndarray, np.ndarray]], stride: int, n_docs: int) -> np.ndarray:
-    """Per document, the number of characters covered by each combination of keyed interval layers.
+def character_counts(gold: tuple[np.ndarray, np.ndarray], dont_care: tuple[np.ndarray, np.ndarray],
+                     predicted: tuple[np.ndarray, np.ndarray], stride: int, n_docs: int) -> np.ndarray:
+    """Per document (n_docs x 3): characters predicted and gold, characters predicted and not don't-care (gold or
+    outside every don't-care span), and gold characters; each layer is (start keys, end keys), spans may overlap.
 
-    layers: up to 7 (start keys, end keys) layers. Returns an int array (n_docs, 2**len(layers)) where column
-    `mask` counts characters covered by exactly the layers whose bits are set in `mask` (column 0 unused).
-    One sort of all interval ends does the whole corpus.
-    """
-    n_layers = len(layers)
-    width = 1 << n_layers
-    ends = [k for pair in layers for k in pair]
-    if sum(len(k) for k in ends) == 0:
-        return np.zeros((n_docs, width), dtype=np.int64)
-    # event code = 2 * layer + (1 if the interval closes), packed with the position into one int64 and sorted
-    # once; kind="stable" (timsort) merges the already sorted runs (each layer is usually in text order) quickly.
-    # In-place steps and small dtypes keep the temporary memory near one int64 per event.
-    packed = np.concatenate(ends).astype(np.int64, copy=False)
-    packed *= 16
-    packed += np.concatenate([np.full(len(k), c, dtype=np.int8) for c, k in enumerate(ends)])
-    packed.sort(kind="stable")
-    code = (packed & 15).astype(np.int8)
-    packed >>= 4                                   # now the positions
-    mask = np.zeros(len(packed), dtype=np.uint8)
-    for layer in range(n_layers):                  # bit `layer` set where that layer covers the position
-        step = np.zeros(len(code), dtype=np.int8)
-        step[code == 2 * layer] = 1
-        step[code == 2 * layer + 1] = -1
-        mask |= (np.cumsum(step, dtype=np.int32) > 0).astype(np.uint8) << layer
-    del code, step
-    length = np.diff(packed)
-    covered = np.flatnonzero((length > 0) & (mask[:-1] > 0))
-    doc = packed[covered] // stride
-    doc *= width
-    doc += mask[covered]
-    sums = np.bincount(doc, weights=length[covered], minlength=n_docs * width)
-    return np.rint(sums).astype(np.int64).reshape(n_docs, width)
+    With each layer merged into disjoint spans, |P and (G or not D)| = |P| + |P and G| - |P and (D or G)|, and
+    the overlap of a span with a merged layer is a difference of that layer's running covered length (binary
+    search): no per-character or per-event sweep."""
+    g = merge_intervals(*gold)
+    p = merge_intervals(*predicted)
+    u = merge_intervals(np.concatenate([gold[0], dont_care[0]]), np.concatenate([gold[1], dont_care[1]]))
+    p_doc = p[0] // stride
+
+    def per_doc(values: np.ndarray, doc: np.ndarray) -> np.ndarray:
+        return np.bincount(doc, weights=values, minlength=n_docs).astype(np.int64) if len(doc) else \
+            np.zeros(n_docs, dtype=np.int64)
+
+    p_len = per_doc(p[1] - p[0], p_doc)
+    p_and_g = per_doc(_overlap_with(p, g), p_doc)
+    p_and_u = per_doc(_overlap_with(p, u), p_doc)
+    g_len = per_doc(g[1] - g[0], g[0] // stride)
+    return np.stack([p_and_g, p_len + p_and_g - p_and_u, g_len], axis=1)
+
+
+def merge_intervals(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The union of [start, end) spans as disjoint, sorted spans (touching spans merge)."""
+    start, end = np.asarray(start, dtype=np.int64), np.asarray(end, dtype=np.int64)
+    keep = end > start
+    start, end = start[keep], end[keep]
+    if len(start) > 1 and not (start[1:] >= start[:-1]).all():
+        order = np.argsort(start, kind="stable")
+        start, end = start[order], end[order]
+    if len(start) == 0:
+        return start, end
+    reach = np.maximum.accumulate(end)
+    first = np.ones(len(start), dtype=bool)
+    first[1:] = start[1:] > reach[:-1]                 # a new run begins where no earlier span reaches
+    heads = np.flatnonzero(first)
+    return start[heads], reach[np.append(heads[1:], len(start)) - 1]
+
+
+def _overlap_with(spans: tuple[np.ndarray, np.ndarray], merged: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """For each span, the characters it shares with the disjoint sorted spans `merged`."""
+    m_start, m_end = merged
+    before = np.concatenate([[0], np.cumsum(m_end - m_start)])     # covered length before each merged span
+
+    def covered(x: np.ndarray) -> np.ndarray:             # covered length of `merged` below position x
+        j = np.searchsorted(m_start, x, side="right") - 1
+        inside = np.minimum(x, m_end[np.maximum(j, 0)]) - m_start[np.maximum(j, 0)]
+        return np.where(j >= 0, before[np.maximum(j, 0)] + inside, 0)
+
+    if len(m_start) == 0:
+        return np.zeros(len(spans[0]), dtype=np.int64)
+    return covered(spans[1]) - covered(spans[0])
 
 
 def prf(tp, n_pred, n_gold, undefined: float = 0.0) -> tuple:
