@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import operator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -402,6 +403,15 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
     del c, p_type
     n_pred = np.bincount(p_doc, minlength=n_docs)
 
+    # -- characters: G = counted gold, D = don't-care (other gold units, boilerplate), P = predictions. Pure numpy
+    #    (which releases the GIL): computed in a second thread while the matching below runs in this one.
+    background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scoring")    # per call: fork-safe
+    chars = background.submit(
+        character_counts, (gold.key_start[gold.care], gold.key_end[gold.care]),
+        (np.concatenate([gold.key_start[~gold.care], gold.bp_start]),
+         np.concatenate([gold.key_end[~gold.care], gold.bp_end])),
+        (p_key_start, p_key_end), stride, n_docs)
+
     # -- candidate pairs, overlap matching, exact matching
     pi, gi, overlap = overlapping_pairs(p_key_start, p_key_end, gold.key_start, gold.key_end)
     care = gold.care[gi]
@@ -410,6 +420,7 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
     mp, mg = max_matching(pi[eligible], gi[eligible], overlap[eligible], care[eligible])
     exact = _exact_edges(gold, p_doc, p_start, p_end, pi, gi)
     ep, eg = max_matching(pi[exact], gi[exact], overlap[exact], care[exact])
+    del pi, gi, overlap, care, glen, eligible, exact      # the candidate pairs are done with: free them early
 
     counts: dict[str, np.ndarray] = {}
     for name, b in (("exact", eg), ("overlap", mg)):
@@ -419,11 +430,8 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
         counts[name] = np.stack([tp, n_pred - dropped, gold.n_care], axis=1)
 
     # -- characters: G = counted gold, D = don't-care (other gold units, boilerplate), P = predictions
-    counts["chars"] = character_counts(
-        (gold.key_start[gold.care], gold.key_end[gold.care]),
-        (np.concatenate([gold.key_start[~gold.care], gold.bp_start]),
-         np.concatenate([gold.key_end[~gold.care], gold.bp_end])),
-        (p_key_start, p_key_end), stride, n_docs)
+    counts["chars"] = chars.result()
+    background.shutdown()
 
     # -- attribution and stance on the overlap-matched pairs with counted gold units
     spurious = np.ones(len(p_doc), dtype=bool)       # unmatched (a prediction matched to a don't-care unit

@@ -183,7 +183,8 @@ def merge_intervals(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.
     """The union of [start, end) spans as disjoint, sorted spans (touching spans merge)."""
     start, end = np.asarray(start, dtype=np.int64), np.asarray(end, dtype=np.int64)
     keep = end > start
-    start, end = start[keep], end[keep]
+    if not keep.all():
+        start, end = start[keep], end[keep]
     if len(start) > 1 and not (start[1:] >= start[:-1]).all():
         order = np.argsort(start, kind="stable")
         start, end = start[order], end[order]
@@ -191,9 +192,12 @@ def merge_intervals(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.
         return start, end
     reach = np.maximum.accumulate(end)
     first = np.ones(len(start), dtype=bool)
-    first[1:] = start[1:] > reach[:-1]                 # a new run begins where no earlier span reaches
+    np.greater(start[1:], reach[:-1], out=first[1:])    # a new run begins where no earlier span reaches
     heads = np.flatnonzero(first)
-    return start[heads], reach[np.append(heads[1:], len(start)) - 1]
+    last = np.empty_like(heads)
+    last[:-1] = heads[1:] - 1
+    last[-1] = len(start) - 1
+    return start[heads], reach[last]
 
 
 def _overlap_with(spans: tuple[np.ndarray, np.ndarray], merged: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
