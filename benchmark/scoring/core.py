@@ -120,9 +120,15 @@ class Gold:
         self.index = dict(zip(self.doc_ids, range(self.n_docs)))
         if len(self.index) != len(docs):
             raise ValueError("duplicate doc_id in the gold documents")
-        self.texts = list(map(itemgetter("text"), docs))
-        c = _table_columns(quotes, self.index) if hasattr(quotes, "column_names") else \
-            _row_columns(quotes, self.index)
+        # the quote columns in a second thread (pyarrow's compute functions release the GIL) while this one
+        # goes through the document rows
+        columns = _table_columns if hasattr(quotes, "column_names") else _row_columns
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scoring") as background:
+            quote_columns = background.submit(columns, quotes, self.index)
+            self.texts = list(map(itemgetter("text"), docs))
+            self.text_len = np.fromiter(map(len, self.texts), dtype=np.int64, count=self.n_docs)
+            regions = [d.get("boilerplate") or () for d in docs]
+            c = quote_columns.result()
         self._rows, self._table = c["rows"], c["table"]
         self.doc, self.start, self.end, self.stance = c["doc"], c["start"], c["end"], c["stance"]
         in_track = np.isin(c["type"], [_TYPE_CODE[t] for t in TRACKS[track]])
@@ -132,11 +138,9 @@ class Gold:
         index = [self.speakers.speaker(sid, name, aliases) for sid, name, aliases in c["speakers"]]
         self.speaker = np.array(index, dtype=np.int64)[c["speaker"]] if index else c["speaker"]
         self.mention_start, self.mention_end = c["speaker_start"], c["speaker_end"]
-        self.text_len = np.fromiter(map(len, self.texts), dtype=np.int64, count=self.n_docs)
         self.stride = int(max(self.text_len.max(initial=0), self.end.max(initial=0))) + 1
         self.key_start = self.doc * self.stride + self.start
         self.key_end = self.doc * self.stride + self.end
-        regions = [d.get("boilerplate") or () for d in docs]
         flat = list(chain.from_iterable(regions))
         bp_doc = np.repeat(np.arange(self.n_docs, dtype=np.int64), np.fromiter(map(len, regions), dtype=np.int64,
                                                                               count=self.n_docs))
