@@ -1,18 +1,20 @@
 """Speed and memory of the scorer on synthetic corpora: `python -m benchmark.bench [--quick]`.
 
 For three corpus sizes it synthesises a gold corpus (documents rows, and quotes as the pyarrow table
-`benchmark.dataset.read_table` returns) and a submission file that gets most quotes right and some wrong (shifted spans, extra quote
-marks, missed and spurious quotes, wrong speakers and stances), then times
+`benchmark.dataset.read_table` returns) and a submission file that gets most quotes right and some wrong
+(shifted spans, extra quote marks, missed and spurious quotes, wrong speakers and stances), then times
 
-- parse:  reading the submission file with the standard json module (one json.loads per line) — the floor;
-- read:   `benchmark.scoring.read_predictions(..., stream=True)`: the default path of `benchmark.score`
-          (`read_submission`'s validation, each document's quotes turned into arrays as it is read);
+- parse:  reading the submission file with the standard json module (one json.loads per line) -- the floor;
+- read:   `benchmark.scoring.read_predictions(..., stream=True)`, the default path of `benchmark.score`: a clean
+          file goes through `benchmark.columnar_reader` (pyarrow's JSON reader, checks on whole columns), any
+          other through `read_submission` one line at a time; both validate, both give the same arrays;
 - score:  `benchmark.scoring.score_corpus` with the default options (bootstrap 1000 resamples);
 
-and prints the ratios to the parse time, and the peak memory (Python and pyarrow allocations, in a separate pass) of parsing and of
-read + score next to the size of the submission file. The last line is `ratio score/parse at largest size: X.XX`,
-where score is read + score (what `kremlin-reactions score` does after loading the gold rows). Parsing runs with
-the garbage collector paused, as the scorer does, so the floor is not inflated.
+and prints the ratios to the parse time, and the peak memory (Python and pyarrow allocations, in a separate pass)
+of parsing and of read + score next to the size of the submission file. The last line is
+`ratio score/parse at largest size: X.XX`, where score is read + score (what `kremlin-reactions score` does after
+loading the gold rows). Parsing runs with the garbage collector paused, as the scorer does, so the floor is not
+inflated. Wall-clock time: the scorer uses a second thread where numpy or pyarrow release the GIL.
 """
 from __future__ import annotations
 
@@ -153,6 +155,9 @@ def measure(n_docs: int, workdir: str, n_boot: int, repeat: int = 1) -> dict:
             "peak_mb": score_peak / 1e6}
 
 
+_POOLS: list = []
+
+
 def _peak(function) -> int:
     """Peak bytes allocated while `function` runs and its result is alive: Python's allocations (tracemalloc,
     numpy included) plus pyarrow's (a fresh proxy of its memory pool, which tracemalloc does not see). The two
@@ -161,6 +166,7 @@ def _peak(function) -> int:
 
     previous = pa.default_memory_pool()
     pool = pa.proxy_memory_pool(previous)
+    _POOLS.append(pool)         # kept alive: buffers it allocated may outlive this call
     pa.set_memory_pool(pool)
     tracemalloc.start()
     try:
@@ -186,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = args.sizes or (QUICK_SIZES if args.quick else SIZES)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, load average {os.getloadavg()[0]:.1f}; "
           f"{QUOTES_PER_DOC} gold quotes per document; bootstrap {args.bootstrap}; best of {args.repeat}")
-    print("parse = json.loads of every line; read = read_submission streamed (validation); score = score_corpus; "
+    print("parse = json.loads of every line; read = read_predictions(stream=True) (validation); score = score_corpus; "
           "peak = peak memory (Python + pyarrow) of parse, and of read + score")
     header = (f"{'documents':>9} {'quotes':>8} {'file MB':>7} {'parse s':>7} {'read s':>6} {'score s':>7} "
               f"{'read/parse':>10} {'score/parse':>11} {'(read+score)/parse':>18} {'parse peak MB':>13} "

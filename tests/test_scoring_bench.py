@@ -25,3 +25,16 @@ def test_synthetic_submission_scores_between_zero_and_one():
     assert 0.5 < r["quotes"]["overlap"]["f1"] < 1.0
     assert 0.3 < r["quotes"]["exact"]["f1"] < r["quotes"]["overlap"]["f1"]
     assert r["quotes"]["ignored"]["boilerplate"] == 50
+
+
+def test_synthetic_submission_file_takes_the_columnar_path(tmp_path):
+    import json
+
+    from benchmark.columnar_reader import read_columns
+
+    docs, _, objects = bench.synthesise(30, seed=2)
+    path = tmp_path / "s.jsonl"
+    path.write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in objects), encoding="utf-8")
+    columns = read_columns(str(path), {d["doc_id"]: d["text"] for d in docs}, max_line_bytes=1 << 20,
+                           max_quotes_per_doc=100)
+    assert columns is not None and len(columns.doc_ids) == 30
