@@ -15,6 +15,10 @@ The common case, precisely (anything else returns None):
 - every quote located by integer start/end inside its article; other quote keys among speaker, stance, type
   (strings or null; a quote key's presence matters only corpus-wide, which pyarrow's schema tells);
 - known and distinct doc_ids, labels and dates that `read_submission` accepts, at most max_quotes_per_doc quotes.
+
+Cost: the file is read twice, once as bytes (`_scan`: line structure, line lengths, UTF-8, which pyarrow does not
+check or report by line) and once by pyarrow in 4 MB batches; a file handed over is then read a third time by
+`read_submission`. Both extra passes are cheap next to parsing JSON in Python.
 """
 from __future__ import annotations
 
