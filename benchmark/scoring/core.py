@@ -48,6 +48,7 @@ NULL = stance_mod.NULL
 _STANCE_CODE = {**stance_mod.CODE, None: NULL}
 _TYPE_CODE = {**{t: i for i, t in enumerate(QUOTE_TYPES)}, None: -1}
 SNIPPET = 100
+_DOCUMENT_BLOCK = 8192       # documents whose metrics are computed at once
 
 
 @dataclass(frozen=True)
@@ -735,7 +736,10 @@ def build_results(gold: Gold, run: Run, submission, options: Options) -> dict:
 def document_scores(table: CountTable) -> dict[str, np.ndarray]:
     """Every metric per document; NaN where undefined (no gold unit and no prediction in the document), and
     `overall` = the mean of the parts defined for the document."""
-    m = table.statistic(table.matrix, undefined=np.nan)
+    # row blocks: every metric is row-wise, and the temporaries of 100k documents at once take ~100 MB
+    blocks = [table.statistic(table.matrix[i:i + _DOCUMENT_BLOCK], undefined=np.nan)
+              for i in range(0, max(len(table.matrix), 1), _DOCUMENT_BLOCK)]
+    m = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
     parts = np.stack([m[k] for k in OVERALL_PARTS])
     defined = ~np.isnan(parts)
     m["overall"] = np.divide(np.where(defined, parts, 0).sum(axis=0), defined.sum(axis=0),

@@ -135,9 +135,12 @@ def _float32_exact(table: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, 
     A resample's weights are non-negative integers summing to n_docs, so every product and partial sum of an
     integer-valued column stays below n_docs * max|value|; below 2**24 float32 represents all of them exactly,
     whatever the summation order, and the sums equal the float64 ones bit for bit (at twice the speed)."""
-    part = table[:, columns]
-    bound = len(table) * np.maximum(part.max(axis=0, initial=0), -part.min(axis=0, initial=0))
-    exact = (bound < 2 ** 24) & (part == np.rint(part)).all(axis=0)
+    bound = len(table) * np.maximum(table.max(axis=0, initial=0), -table.min(axis=0, initial=0))
+    exact = bound < 2 ** 24
+    for first in range(0, len(table), 8192):          # row blocks: no full-size temporary
+        block = table[first:first + 8192]
+        exact &= (block == np.rint(block)).all(axis=0)
+    exact = exact[columns]
     return columns[exact], columns[~exact]
 
 
