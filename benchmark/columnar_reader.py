@@ -67,9 +67,9 @@ def read_columns(path: str, documents: Mapping[str, str], *, max_line_bytes: int
     import pyarrow.json as pj
 
     try:
-        # Batches of 4 MB of the file: the whole file is never one table. "published" is declared a string (pyarrow would
-        # infer timestamps from date-like strings); the other types are inferred from the first block, and a
-        # later block that does not fit them is an error, so such a file goes to the reference path too.
+        # Batches of 4 MB of the file: the whole file is never one table. "published" is declared a string
+        # (pyarrow would infer timestamps from date-like strings); the other types are inferred from the first
+        # block, and a later block that does not fit them is an error, so such a file goes to the reference path.
         reader = pj.open_json(path, read_options=pj.ReadOptions(block_size=_BLOCK_BYTES),
                               parse_options=pj.ParseOptions(explicit_schema=pa.schema([("published", pa.string())]),
                                                             unexpected_field_behavior="infer"))
@@ -86,7 +86,7 @@ def read_columns(path: str, documents: Mapping[str, str], *, max_line_bytes: int
         return None
 
 
-_BLOCK_BYTES = 1 << 22      # larger blocks read faster, smaller ones take less memory (pyarrow: about 25x the block)
+_BLOCK_BYTES = 1 << 22      # larger blocks read faster, smaller ones take less memory (pyarrow: ~25x the block)
 
 
 @dataclass
@@ -157,7 +157,6 @@ class _Collector:
     def __init__(self, schema, documents: Mapping[str, str], max_quotes_per_doc: int):
         import pyarrow as pa
 
-        self.documents = documents
         self.max_quotes = max_quotes_per_doc
         self.known = pa.array(list(documents), type=pa.string())
         self.text_length = np.fromiter(map(len, documents.values()), dtype=np.int64, count=len(documents))
@@ -209,7 +208,7 @@ class _Collector:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        from benchmark.submission import _parse_date
+        from benchmark.submission import parse_date
 
         column = dict(zip(batch.schema.names, batch.columns))
         if column["doc_id"].null_count or any(column[k].null_count for k in self.fields):
@@ -228,7 +227,7 @@ class _Collector:
             encoded = pc.dictionary_encode(published)
             dates = []
             for value in encoded.dictionary.to_pylist():
-                date, message = _parse_date(value)
+                date, message = parse_date(value)
                 if message:
                     return False
                 dates.append(date)

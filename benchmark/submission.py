@@ -513,7 +513,7 @@ class _Reader:
         if "published" in obj:
             mask |= 2
             if published is not None:
-                published, message = _parse_date(published)
+                published, message = parse_date(published)
                 if message:
                     add(line, "published", message)
                     ok = False
@@ -840,7 +840,8 @@ def _label_message(value, labels: tuple[str, ...]) -> str:
 _DATE_CACHE: dict[str, datetime.date] = {}
 
 
-def _parse_date(value) -> tuple[datetime.date | None, str | None]:
+def parse_date(value) -> tuple[datetime.date | None, str | None]:
+    """(the date, None) for a "YYYY-MM-DD" string of a real calendar date, else (None, the problem)."""
     if type(value) is not str:
         return None, f"expected a date string YYYY-MM-DD or null, got {_json_type(value)}"
     date = _DATE_CACHE.get(value)
