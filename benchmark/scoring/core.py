@@ -131,17 +131,21 @@ class Gold:
             regions = [d.get("boilerplate") or () for d in docs]
             c = quote_columns.result()
         self._rows, self._table = c["rows"], c["table"]
-        self.doc, self.start, self.end, self.stance = c["doc"], c["start"], c["end"], c["stance"]
+        # compact dtypes (a million gold units): offsets and codes fit int32; corpus keys are int64
+        self.doc, self.start, self.end = (c[k].astype(np.int32, copy=False) for k in ("doc", "start", "end"))
+        self.stance = c["stance"].astype(np.int8, copy=False)
         in_track = np.isin(c["type"], [_TYPE_CODE[t] for t in TRACKS[track]])
         self.care = in_track & ~c["optional"] & ~c["in_boilerplate"]
         # one registration per gold speaker (canonical name + aliases)
         self.speakers = SpeakerTable()
         index = [self.speakers.speaker(sid, name, aliases) for sid, name, aliases in c["speakers"]]
-        self.speaker = np.array(index, dtype=np.int64)[c["speaker"]] if index else c["speaker"]
-        self.mention_start, self.mention_end = c["speaker_start"], c["speaker_end"]
+        self.speaker = np.array(index, dtype=np.int32)[c["speaker"]] if index else c["speaker"].astype(np.int32)
+        self.mention_start, self.mention_end = (c[k].astype(np.int32, copy=False)
+                                                for k in ("speaker_start", "speaker_end"))
+        del c
         self.stride = int(max(self.text_len.max(initial=0), self.end.max(initial=0))) + 1
-        self.key_start = self.doc * self.stride + self.start
-        self.key_end = self.doc * self.stride + self.end
+        self.key_start = self.doc.astype(np.int64) * self.stride + self.start
+        self.key_end = self.doc.astype(np.int64) * self.stride + self.end
         flat = list(chain.from_iterable(regions))
         bp_doc = np.repeat(np.arange(self.n_docs, dtype=np.int64), np.fromiter(map(len, regions), dtype=np.int64,
                                                                               count=self.n_docs))
@@ -203,14 +207,14 @@ def _table_columns(table, index: dict[str, int]) -> dict:
         found = pc.index_in(table.column(name), value_set=pa.array(list(labels)))
         if found.null_count:
             raise ValueError(f"gold quotes: unknown {name} label")
-        return found.to_numpy().astype(np.int64)
+        return found.to_numpy().astype(np.int32)
 
     def encoded(name: str) -> tuple[np.ndarray, list]:
         column = table.column(name).combine_chunks().dictionary_encode()
-        return column.indices.to_numpy().astype(np.int64), column.dictionary.to_pylist()
+        return column.indices.to_numpy().astype(np.int32), column.dictionary.to_pylist()
 
     doc = pc.fill_null(pc.index_in(table.column("doc_id"), value_set=pa.array(list(index), type=pa.string())),
-                       -1).to_numpy().astype(np.int64)
+                       -1).to_numpy().astype(np.int32)
     if not (doc >= 0).all():
         table = table.filter(pa.array(doc >= 0))
         doc = doc[doc >= 0]
@@ -222,15 +226,15 @@ def _table_columns(table, index: dict[str, int]) -> dict:
     by_id = {r["speaker_id"]: r for r in first_rows}
     return {
         "rows": None, "table": table, "doc": doc,
-        "start": table.column("start").to_numpy().astype(np.int64),
-        "end": table.column("end").to_numpy().astype(np.int64),
+        "start": table.column("start").to_numpy().astype(np.int32),
+        "end": table.column("end").to_numpy().astype(np.int32),
         "type": codes("type", QUOTE_TYPES), "stance": codes("stance", stance_mod.LABELS),
         "optional": pc.fill_null(table.column("optional"), False).to_numpy().astype(bool),
         "in_boilerplate": pc.fill_null(table.column("in_boilerplate"), False).to_numpy().astype(bool),
         "speaker": speaker,
         "speakers": [(sid, by_id[sid]["speaker"], by_id[sid]["speaker_aliases"]) for sid in speaker_ids],
-        "speaker_start": pc.fill_null(table.column("speaker_start"), -1).to_numpy().astype(np.int64),
-        "speaker_end": pc.fill_null(table.column("speaker_end"), -1).to_numpy().astype(np.int64),
+        "speaker_start": pc.fill_null(table.column("speaker_start"), -1).to_numpy().astype(np.int32),
+        "speaker_end": pc.fill_null(table.column("speaker_end"), -1).to_numpy().astype(np.int32),
     }
 
 
