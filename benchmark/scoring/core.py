@@ -467,6 +467,8 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
     counts["outlet_correct"] = np.array(_outlets_correct(gold.docs, docs), dtype=np.int64)[:, None]
     counts["outlet_n"] = np.ones((n_docs, 1), dtype=np.int64)
 
+    # per-document counts are small integers: int32 halves the largest (confusion matrices per document)
+    counts = {k: v.astype(np.int32) if v.dtype == np.int64 else v for k, v in counts.items()}
     pred = {"quotes": span_q, "kept": kept, "doc": p_doc, "start": p_start, "end": p_end, "spurious": spurious}
     pairs = {"pred": mp, "gold": mg, "speaker_ok": speaker_ok, "stance": p_stance[mp], "exact_pred": ep,
              "exact_gold": eg, "missed": missed}
@@ -596,8 +598,11 @@ class CountTable:
         self.shapes = [counts[n].shape[1:] for n in self.names]
         self.sizes = [int(np.prod(s)) for s in self.shapes]
         n_docs = len(next(iter(counts.values())))
-        self.matrix = np.concatenate([np.asarray(counts[n], dtype=np.float64).reshape(n_docs, -1)
-                                      for n in self.names], axis=1)
+        self.matrix = np.empty((n_docs, sum(self.sizes)))        # filled in place: no float copy of each count
+        col = 0
+        for name, size in zip(self.names, self.sizes):
+            self.matrix[:, col:col + size] = np.asarray(counts[name]).reshape(n_docs, size)
+            col += size
 
     def unpack(self, summed: np.ndarray) -> dict[str, np.ndarray]:
         out, col = {}, 0
@@ -737,12 +742,15 @@ def build_results(gold: Gold, run: Run, submission, options: Options) -> dict:
     return results
 
 
-def document_scores(table: CountTable) -> dict[str, np.ndarray]:
-    """Every metric per document; NaN where undefined (no gold unit and no prediction in the document), and
-    `overall` = the mean of the parts defined for the document."""
+def document_scores(table: CountTable, keys=None) -> dict[str, np.ndarray]:
+    """The metrics `keys` (default: every metric) per document; NaN where undefined (no gold unit and no
+    prediction in the document), and `overall` = the mean of the parts defined for the document."""
+    wanted = None if keys is None else set(keys) | set(OVERALL_PARTS)
+    blocks = []
     # row blocks: every metric is row-wise, and the temporaries of 100k documents at once take ~100 MB
-    blocks = [table.statistic(table.matrix[i:i + _DOCUMENT_BLOCK], undefined=np.nan)
-              for i in range(0, max(len(table.matrix), 1), _DOCUMENT_BLOCK)]
+    for i in range(0, max(len(table.matrix), 1), _DOCUMENT_BLOCK):
+        block = table.statistic(table.matrix[i:i + _DOCUMENT_BLOCK], undefined=np.nan)
+        blocks.append(block if wanted is None else {k: v for k, v in block.items() if k in wanted})
     m = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
     parts = np.stack([m[k] for k in OVERALL_PARTS])
     defined = ~np.isnan(parts)
@@ -754,7 +762,7 @@ def document_scores(table: CountTable) -> dict[str, np.ndarray]:
 def per_document(gold: Gold, run: Run, table: CountTable) -> "PerDocument":
     """Per document: the main scores (None where undefined) and counts, and the date/outlet prediction next to
     the gold."""
-    return PerDocument(gold, run, document_scores(table))
+    return PerDocument(gold, run, document_scores(table, PerDocument.SCORES))
 
 
 class PerDocument(Mapping):
@@ -762,14 +770,14 @@ class PerDocument(Mapping):
     corpus of 100k documents does not hold 100k nested dicts that most consumers never read. A read-only
     Mapping: compares equal to the plain dict of the same rows; `render.to_json` writes it as an object."""
 
-    _SCORES = ("overall", "quotes.exact.precision", "quotes.exact.recall", "quotes.exact.f1",
+    SCORES = ("overall", "quotes.exact.precision", "quotes.exact.recall", "quotes.exact.f1",
                "quotes.overlap.precision", "quotes.overlap.recall", "quotes.overlap.f1", "attribution.accuracy",
                "attribution.f1", "stance.accuracy", "stance.macro_f1", "stance_e2e.macro_f1")
 
     def __init__(self, gold: Gold, run: Run, scores: dict[str, np.ndarray]):
         self._doc_ids, self._index = gold.doc_ids, gold.index
         self._gold_docs, self._docs = gold.docs, run.docs
-        self._scores = {k: scores[k] for k in self._SCORES}
+        self._scores = {k: scores[k] for k in self.SCORES}
         self._predicted = run.predicted_docs
         self._counts = np.stack([run.counts["exact"][:, 0], *run.counts["overlap"].T,
                                  run.counts["date_exact"].reshape(len(run.predicted_docs), -1)[:, 0],
@@ -907,8 +915,8 @@ def build_comparison(gold: Gold, run_a: Run, run_b: Run, other, options: Options
                                       options.seed)
     boot = stats.paired_bootstrap(table_a.matrix, table_b.matrix, table_a.statistic, keys, options.n_boot,
                                   options.seed)
-    doc_a = document_scores(table_a)["overall"]
-    doc_b = document_scores(table_b)["overall"]
+    doc_a = document_scores(table_a, ["overall"])["overall"]
+    doc_b = document_scores(table_b, ["overall"])["overall"]
     n = gold.n_docs
     min_p = stats.min_two_sided_p(n)
     note = (f"{n} documents: an exact paired randomisation test has {2 ** n if n <= stats.EXACT_MAX_DOCS else 'many'}"
