@@ -48,6 +48,20 @@ def test_overlapping_pairs_finds_nested_gold():
     assert sorted(zip(pi.tolist(), gi.tolist(), overlap.tolist())) == [(0, 0, 3), (0, 1, 3), (1, 0, 5)]
 
 
+def test_overlapping_pairs_same_for_gold_in_any_order():
+    rng = np.random.default_rng(3)
+    g_start = np.sort(rng.integers(0, 500, 60))
+    g_end = g_start + rng.integers(1, 40, 60)
+    p_start = rng.integers(0, 500, 80)
+    p_end = p_start + rng.integers(1, 40, 80)
+    in_order = overlapping_pairs(p_start, p_end, g_start, g_end)          # sorted gold: no argsort
+    perm = rng.permutation(60)
+    shuffled = overlapping_pairs(p_start, p_end, g_start[perm], g_end[perm])
+    assert len(in_order[0]) > 20
+    assert sorted(zip(in_order[0].tolist(), in_order[1].tolist(), in_order[2].tolist())) == \
+        sorted(zip(shuffled[0].tolist(), perm[shuffled[1]].tolist(), shuffled[2].tolist()))
+
+
 def test_greedy_would_be_wrong():
     # P0 overlaps G0 by 7 and G1 by 6; P1 overlaps only G0 (by 5). Greedy takes P0-G0 and strands P1;
     # the optimal matching is P0-G1 + P1-G0.

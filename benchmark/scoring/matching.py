@@ -71,8 +71,9 @@ def overlapping_pairs(p_start: np.ndarray, p_end: np.ndarray, g_start: np.ndarra
     maximum end passes the prediction's start and the first gold starting at or after its end (both by binary
     search), then filtered. Cost is linear in the number of candidates plus n log n.
     """
-    order = np.argsort(g_start, kind="stable")
-    gs, ge = g_start[order], g_end[order]
+    presorted = len(g_start) < 2 or bool((g_start[1:] >= g_start[:-1]).all())    # usual: gold in text order
+    order = None if presorted else np.argsort(g_start, kind="stable")
+    gs, ge = (g_start, g_end) if presorted else (g_start[order], g_end[order])
     reach = np.maximum.accumulate(ge) if len(ge) else ge
     lo = np.searchsorted(reach, p_start, side="right")
     hi = np.searchsorted(gs, p_end, side="left")
@@ -83,7 +84,7 @@ def overlapping_pairs(p_start: np.ndarray, p_end: np.ndarray, g_start: np.ndarra
     sorted_gi = first + np.arange(total)
     overlap = np.minimum(p_end[pi], ge[sorted_gi]) - np.maximum(p_start[pi], gs[sorted_gi])
     keep = overlap > 0
-    return pi[keep], order[sorted_gi[keep]], overlap[keep]
+    return pi[keep], sorted_gi[keep] if presorted else order[sorted_gi[keep]], overlap[keep]
 
 
 def max_matching(pi: np.ndarray, gi: np.ndarray, overlap: np.ndarray, care: np.ndarray
