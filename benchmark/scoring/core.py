@@ -49,6 +49,7 @@ _STANCE_CODE = {**stance_mod.CODE, None: NULL}
 _TYPE_CODE = {**{t: i for i, t in enumerate(QUOTE_TYPES)}, None: -1}
 SNIPPET = 100
 _DOCUMENT_BLOCK = 8192       # documents whose metrics are computed at once
+_MATCH_BLOCK = 16384         # documents matched at once
 
 
 @dataclass(frozen=True)
@@ -412,24 +413,9 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
     del c, p_type
     n_pred = np.bincount(p_doc, minlength=n_docs)
 
-    # -- characters: G = counted gold, D = don't-care (other gold units, boilerplate), P = predictions. Pure numpy
-    #    (which releases the GIL): computed in a second thread while the matching below runs in this one.
-    background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scoring")    # per call: fork-safe
-    chars = background.submit(
-        character_counts, (gold.key_start[gold.care], gold.key_end[gold.care]),
-        (np.concatenate([gold.key_start[~gold.care], gold.bp_start]),
-         np.concatenate([gold.key_end[~gold.care], gold.bp_end])),
-        (p_key_start, p_key_end), stride, n_docs)
-
-    # -- candidate pairs, overlap matching, exact matching
-    pi, gi, overlap = overlapping_pairs(p_key_start, p_key_end, gold.key_start, gold.key_end)
-    care = gold.care[gi]
-    glen = gold.end[gi] - gold.start[gi]
-    eligible = np.flatnonzero(overlap >= options.overlap * glen - 1e-9)
-    mp, mg = max_matching(pi[eligible], gi[eligible], overlap[eligible], care[eligible])
-    exact = _exact_edges(gold, p_doc, p_start, p_end, pi, gi)
-    ep, eg = max_matching(pi[exact], gi[exact], overlap[exact], care[exact])
-    del pi, gi, overlap, care, glen, eligible, exact      # the candidate pairs are done with: free them early
+    # -- candidate pairs, overlap matching, exact matching, characters: block by block of documents (no span
+    #    crosses a document, so the results are those of the whole corpus at once), so the temporaries stay small
+    mp, mg, ep, eg, chars = _match_blocks(gold, p_doc, p_start, p_end, p_key_start, p_key_end, options)
 
     counts: dict[str, np.ndarray] = {}
     for name, b in (("exact", eg), ("overlap", mg)):
@@ -437,10 +423,7 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
         tp = np.bincount(gold.doc[b[counted]], minlength=n_docs)
         dropped = np.bincount(gold.doc[b[~counted]], minlength=n_docs)
         counts[name] = np.stack([tp, n_pred - dropped, gold.n_care], axis=1)
-
-    # -- characters: G = counted gold, D = don't-care (other gold units, boilerplate), P = predictions
-    counts["chars"] = chars.result()
-    background.shutdown()
+    counts["chars"] = chars
 
     # -- attribution and stance on the overlap-matched pairs with counted gold units
     spurious = np.ones(len(p_doc), dtype=bool)       # unmatched (a prediction matched to a don't-care unit
@@ -473,6 +456,49 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
     pairs = {"pred": mp, "gold": mg, "speaker_ok": speaker_ok, "stance": p_stance[mp], "exact_pred": ep,
              "exact_gold": eg, "missed": missed}
     return Run(counts, frozenset(submission.attempted), predicted_docs, docs, pred, pairs, ignored)
+
+
+def _match_blocks(gold: Gold, p_doc, p_start, p_end, p_key_start, p_key_end, options: Options):
+    """(overlap-matched pred and gold indices, exact-matched pred and gold indices, per-document character
+    counts), computed _MATCH_BLOCK documents at a time. Predictions are in document order; the gold is sliced in
+    document order too. The character counts of a block (pure numpy, which releases the GIL) are computed in a
+    second thread while its matching runs in this one."""
+    n_docs, stride = gold.n_docs, gold.stride
+    g_order = None if len(gold.doc) < 2 or (gold.doc[1:] >= gold.doc[:-1]).all() else \
+        np.argsort(gold.doc, kind="stable")
+    g_doc = gold.doc if g_order is None else gold.doc[g_order]
+    edges = np.arange(0, n_docs + _MATCH_BLOCK, _MATCH_BLOCK)
+    g_bounds = np.searchsorted(g_doc, edges, side="left")
+    p_bounds = np.searchsorted(p_doc, edges, side="left")
+    bp_bounds = np.searchsorted(gold.bp_start, edges * stride, side="left")
+    chosen: list[list[np.ndarray]] = [[], [], [], []]
+    chars = np.zeros((n_docs, 3), dtype=np.int64)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scoring") as background:
+        for block in range(len(edges) - 1):
+            g0, g1, p0, p1 = g_bounds[block], g_bounds[block + 1], p_bounds[block], p_bounds[block + 1]
+            b0, b1 = bp_bounds[block], bp_bounds[block + 1]
+            g_sel = np.arange(g0, g1) if g_order is None else g_order[g0:g1]
+            care = gold.care[g_sel]
+            g_ks, g_ke = gold.key_start[g_sel], gold.key_end[g_sel]
+            # G = counted gold, D = don't-care (other gold units, boilerplate), P = predictions
+            block_chars = background.submit(
+                character_counts, (g_ks[care], g_ke[care]),
+                (np.concatenate([g_ks[~care], gold.bp_start[b0:b1]]),
+                 np.concatenate([g_ke[~care], gold.bp_end[b0:b1]])),
+                (p_key_start[p0:p1], p_key_end[p0:p1]), stride, n_docs)
+            pi, gi, overlap = overlapping_pairs(p_key_start[p0:p1], p_key_end[p0:p1], g_ks, g_ke)
+            edge_care = care[gi]
+            glen = gold.end[g_sel[gi]] - gold.start[g_sel[gi]]
+            eligible = np.flatnonzero(overlap >= options.overlap * glen - 1e-9)
+            mp, mg = max_matching(pi[eligible], gi[eligible], overlap[eligible], edge_care[eligible])
+            exact = _exact_edges(gold, p_doc, p_start, p_end, pi + p0, g_sel[gi])
+            ep, eg = max_matching(pi[exact], gi[exact], overlap[exact], edge_care[exact])
+            for out, part in zip(chosen, (mp + p0, g_sel[mg], ep + p0, g_sel[eg])):
+                out.append(part)
+            chars += block_chars.result()
+    empty = np.zeros(0, dtype=np.int64)
+    mp, mg, ep, eg = (np.concatenate(c).astype(np.int64, copy=False) if c else empty for c in chosen)
+    return mp, mg, ep, eg, chars
 
 
 def _outlets_correct(gold_docs: list[dict], docs: list) -> list[bool]:
