@@ -120,7 +120,8 @@ def _scan(path: str, max_line_bytes: int) -> _Scan | None:
                                   or b"\\u00" in chunk):
                 published = True
             tail = chunk[-16:]
-            newlines = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+            data = np.frombuffer(chunk, dtype=np.uint8)
+            newlines = np.flatnonzero(data == 10)
             if at_line_start and chunk[:1] != b"{":
                 return None
             if len(newlines):
@@ -129,7 +130,7 @@ def _scan(path: str, max_line_bytes: int) -> _Scan | None:
                 if int(lengths.max()) > max_line_bytes:
                     return None
                 follows = newlines[newlines + 1 < len(chunk)] + 1
-                if len(follows) and not (np.frombuffer(chunk, dtype=np.uint8)[follows] == 123).all():
+                if len(follows) and not (data[follows] == 123).all():
                     return None
                 lines += len(newlines)
                 line_length = len(chunk) - 1 - int(newlines[-1])

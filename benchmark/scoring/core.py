@@ -12,14 +12,13 @@ predicted `type` belongs to the other track.
 from __future__ import annotations
 
 import gc
-import operator
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain, compress, repeat
-from operator import attrgetter, getitem, itemgetter
+from operator import attrgetter, getitem, is_not, itemgetter
 
 import numpy as np
 
@@ -378,7 +377,7 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
     """Match one submission against the gold; every count per document (see `metrics` for what they become)."""
     n_docs, stride = gold.n_docs, gold.stride
     docs = list(map(submission.documents.get, gold.doc_ids))
-    predicted_docs = np.fromiter(map(operator.is_not, docs, repeat(None)), dtype=bool, count=len(docs))
+    predicted_docs = np.fromiter(map(is_not, docs, repeat(None)), dtype=bool, count=len(docs))
 
     # -- the predicted quotes of the gold documents as arrays (a streaming reader has made them already);
     #    quote_id locators feed the gold-span subtasks
@@ -768,15 +767,15 @@ def build_results(gold: Gold, run: Run, submission, options: Options) -> dict:
     return results
 
 
-def document_scores(table: CountTable, keys=None) -> dict[str, np.ndarray]:
-    """The metrics `keys` (default: every metric) per document; NaN where undefined (no gold unit and no
-    prediction in the document), and `overall` = the mean of the parts defined for the document."""
-    wanted = None if keys is None else set(keys) | set(OVERALL_PARTS)
+def document_scores(table: CountTable, keys) -> dict[str, np.ndarray]:
+    """The metrics `keys` per document; NaN where undefined (no gold unit and no prediction in the document), and
+    `overall` = the mean of the parts defined for the document."""
+    wanted = set(keys) | set(OVERALL_PARTS)
     blocks = []
     # row blocks: every metric is row-wise, and the temporaries of 100k documents at once take ~100 MB
     for i in range(0, max(len(table.matrix), 1), _DOCUMENT_BLOCK):
         block = table.statistic(table.matrix[i:i + _DOCUMENT_BLOCK], undefined=np.nan)
-        blocks.append(block if wanted is None else {k: v for k, v in block.items() if k in wanted})
+        blocks.append({k: v for k, v in block.items() if k in wanted})
     m = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
     parts = np.stack([m[k] for k in OVERALL_PARTS])
     defined = ~np.isnan(parts)

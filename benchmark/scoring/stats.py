@@ -137,8 +137,9 @@ def _float32_exact(table: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, 
     whatever the summation order, and the sums equal the float64 ones bit for bit (at twice the speed)."""
     bound = len(table) * np.maximum(table.max(axis=0, initial=0), -table.min(axis=0, initial=0))
     exact = bound < 2 ** 24
-    for first in range(0, len(table), 8192):          # row blocks: no full-size temporary
-        block = table[first:first + 8192]
+    rows = 8192                                        # row blocks: no full-size temporary
+    for first in range(0, len(table), rows):
+        block = table[first:first + rows]
         exact &= (block == np.rint(block)).all(axis=0)
     exact = exact[columns]
     return columns[exact], columns[~exact]
