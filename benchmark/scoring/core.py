@@ -364,13 +364,18 @@ class PredictionColumns:
 
 @dataclass
 class Run:
-    counts: dict[str, np.ndarray]        # name -> (n_docs, ...) per-document counts
+    table: "CountTable"                  # every per-document count, packed
     attempted: frozenset[str]
     predicted_docs: np.ndarray           # bool per gold document: the submission has a line for it
     docs: list                           # the DocumentPrediction (or None) of each gold document
     pred: dict                           # arrays and quote objects of the counted predictions (for the errors)
     pairs: dict                          # overlap-matched pairs (for the errors)
     ignored: dict[str, int]
+
+    @property
+    def counts(self) -> dict[str, np.ndarray]:
+        """name -> (n_docs, ...) per-document counts (views into the table)."""
+        return self.table.counts
 
 
 def evaluate(gold: Gold, submission, options: Options) -> Run:
@@ -430,7 +435,7 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
     keep = gold.care[mg]
     mp, mg = mp[keep], mg[keep]
     speaker_ok = _speaker_correct(gold, p_name[mp], p_mention_start[mp], p_mention_end[mp], mg)
-    counts["attr_correct"] = np.bincount(gold.doc[mg], weights=speaker_ok, minlength=n_docs)[:, None]
+    counts["attr_correct"] = np.bincount(gold.doc[mg[speaker_ok]], minlength=n_docs)[:, None]
     counts["stance_cm"] = stance_mod.confusion(gold.stance[mg], p_stance[mp], gold.doc[mg], n_docs)[:, :NULL, :]
     matched_gold = np.zeros(len(gold.doc), dtype=bool)
     matched_gold[mg] = True
@@ -449,12 +454,10 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
     counts["outlet_correct"] = np.array(_outlets_correct(gold.docs, docs), dtype=np.int64)[:, None]
     counts["outlet_n"] = np.ones((n_docs, 1), dtype=np.int64)
 
-    # per-document counts are small integers: int32 halves the largest (confusion matrices per document)
-    counts = {k: v.astype(np.int32) if v.dtype == np.int64 else v for k, v in counts.items()}
     pred = {"quotes": span_q, "kept": kept, "doc": p_doc, "start": p_start, "end": p_end, "spurious": spurious}
     pairs = {"pred": mp, "gold": mg, "speaker_ok": speaker_ok, "stance": p_stance[mp], "exact_pred": ep,
              "exact_gold": eg, "missed": missed}
-    return Run(counts, frozenset(submission.attempted), predicted_docs, docs, pred, pairs, ignored)
+    return Run(CountTable(counts), frozenset(submission.attempted), predicted_docs, docs, pred, pairs, ignored)
 
 
 def _match_blocks(gold: Gold, p_doc, p_start, p_end, p_key_start, p_key_end, options: Options):
@@ -575,11 +578,11 @@ def _name_ids(table: SpeakerTable, names) -> np.ndarray:
 
 
 def _speaker_correct(gold: Gold, name_ids, mention_start, mention_end, gold_index: np.ndarray) -> np.ndarray:
-    """1.0 where the predicted speaker names an alias of the gold speaker or its mention span overlaps the gold
-    mention, else 0.0 (also for no speaker predicted)."""
+    """True where the predicted speaker names an alias of the gold speaker or its mention span overlaps the gold
+    mention, else False (also for no speaker predicted)."""
     ok = gold.speakers.name_matches(name_ids, gold.speaker[gold_index])
     ok |= mention_overlaps(mention_start, mention_end, gold.mention_start[gold_index], gold.mention_end[gold_index])
-    return ok.astype(np.float64)
+    return ok
 
 
 def _gold_span_counts(gold: Gold, quotes: list, quote_doc: list[int]) -> dict[str, np.ndarray]:
@@ -589,7 +592,7 @@ def _gold_span_counts(gold: Gold, quotes: list, quote_doc: list[int]) -> dict[st
     counted = np.flatnonzero(gold.care)
     out = {"gs_n": gold.n_care[:, None]}
     if not quotes:
-        out["gs_attr_correct"] = np.zeros((n_docs, 1))
+        out["gs_attr_correct"] = np.zeros((n_docs, 1), dtype=np.int64)
         cm = stance_mod.confusion(gold.stance[counted], np.full(len(counted), NULL), gold.doc[counted], n_docs)
         out["gs_cm"] = cm[:, :NULL, :]
         return out
@@ -601,12 +604,12 @@ def _gold_span_counts(gold: Gold, quotes: list, quote_doc: list[int]) -> dict[st
     qs = [given.get(g) for g in counted.tolist()]
     present = [q for q in qs if q is not None]
     has = np.array([q is not None for q in qs], dtype=bool)
-    ok = np.zeros(len(counted))
+    ok = np.zeros(len(counted), dtype=bool)
     names = [q.speaker for q in present]
     ok[has] = _speaker_correct(gold, _name_ids(gold.speakers, names),
                                _int_or_minus_one([q.speaker_start for q in present]),
                                _int_or_minus_one([q.speaker_end for q in present]), counted[has])
-    out["gs_attr_correct"] = np.bincount(gold.doc[counted], weights=ok, minlength=n_docs)[:, None]
+    out["gs_attr_correct"] = np.bincount(gold.doc[counted[ok]], minlength=n_docs)[:, None]
     p_stance = np.array([_STANCE_CODE[q.stance] if q is not None else NULL for q in qs], dtype=np.int64)
     out["gs_cm"] = stance_mod.confusion(gold.stance[counted], p_stance, gold.doc[counted], n_docs)[:, :NULL, :]
     return out
@@ -616,18 +619,32 @@ def _gold_span_counts(gold: Gold, quotes: list, quote_doc: list[int]) -> dict[st
 # counts -> numbers (vectorised over a leading batch axis)
 
 class CountTable:
-    """Per-document counts packed into one float matrix (n_docs x K), and unpacked again after summing rows."""
+    """Per-document counts packed into one matrix (n_docs x K), and unpacked again after summing rows.
+
+    Counts are small integers, so the matrix is int32 (float64 if a count is not an integer); `counts` are views
+    into it by name. Sums go through `totals` or a float copy of some rows (`rows`), never int32 arithmetic."""
 
     def __init__(self, counts: dict[str, np.ndarray]):
         self.names = list(counts)
         self.shapes = [counts[n].shape[1:] for n in self.names]
         self.sizes = [int(np.prod(s)) for s in self.shapes]
         n_docs = len(next(iter(counts.values())))
-        self.matrix = np.empty((n_docs, sum(self.sizes)))        # filled in place: no float copy of each count
+        integers = all(np.issubdtype(np.asarray(c).dtype, np.integer) for c in counts.values())
+        self.matrix = np.empty((n_docs, sum(self.sizes)), dtype=np.int32 if integers else np.float64)
         col = 0
-        for name, size in zip(self.names, self.sizes):
+        for name, size in zip(self.names, self.sizes):      # filled in place: no copy of each count
             self.matrix[:, col:col + size] = np.asarray(counts[name]).reshape(n_docs, size)
             col += size
+        self.counts = self.unpack(self.matrix)
+
+    def totals(self) -> np.ndarray:
+        """The column sums as a (1, K) float row (summed exactly, in int64 for an integer matrix)."""
+        wide = np.int64 if self.matrix.dtype.kind == "i" else np.float64
+        return self.matrix.sum(axis=0, dtype=wide).astype(np.float64)[None]
+
+    def rows(self, first: int, stop: int) -> np.ndarray:
+        """Rows first..stop as float64 (what `statistic` takes)."""
+        return self.matrix[first:stop].astype(np.float64)
 
     def unpack(self, summed: np.ndarray) -> dict[str, np.ndarray]:
         out, col = {}, 0
@@ -692,12 +709,12 @@ def _pad_null_row(cm: np.ndarray) -> np.ndarray:
 # results
 
 def build_results(gold: Gold, run: Run, submission, options: Options) -> dict:
-    table = CountTable(run.counts)
+    table = run.table
     # the bootstrap (numpy and BLAS, which release the GIL) runs in a second thread while the rest is assembled
     background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scoring")
     intervals = background.submit(stats.bootstrap_intervals, table.matrix, table.statistic_nan, MAIN_KEYS,
                                   options.n_boot, options.seed)
-    point = {k: float(v[0]) for k, v in table.statistic(table.matrix.sum(axis=0)[None]).items()}
+    point = {k: float(v[0]) for k, v in table.statistic(table.totals()).items()}
     totals = {name: a.sum(axis=0) for name, a in run.counts.items()}
     matched_cm, e2e_cm = stance_matrices({k: v[None] for k, v in totals.items()})
 
@@ -771,12 +788,13 @@ def document_scores(table: CountTable, keys) -> dict[str, np.ndarray]:
     """The metrics `keys` per document; NaN where undefined (no gold unit and no prediction in the document), and
     `overall` = the mean of the parts defined for the document."""
     wanted = set(keys) | set(OVERALL_PARTS)
-    blocks = []
+    n = len(table.matrix)
+    m = {k: np.empty(n) for k in wanted}
     # row blocks: every metric is row-wise, and the temporaries of 100k documents at once take ~100 MB
-    for i in range(0, max(len(table.matrix), 1), _DOCUMENT_BLOCK):
-        block = table.statistic(table.matrix[i:i + _DOCUMENT_BLOCK], undefined=np.nan)
-        blocks.append({k: v for k, v in block.items() if k in wanted})
-    m = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
+    for i in range(0, n, _DOCUMENT_BLOCK):
+        block = table.statistic(table.rows(i, i + _DOCUMENT_BLOCK), undefined=np.nan)
+        for k in wanted:
+            m[k][i:i + _DOCUMENT_BLOCK] = block[k]
     parts = np.stack([m[k] for k in OVERALL_PARTS])
     defined = ~np.isnan(parts)
     m["overall"] = np.divide(np.where(defined, parts, 0).sum(axis=0), defined.sum(axis=0),
@@ -806,7 +824,7 @@ class PerDocument(Mapping):
         self._predicted = run.predicted_docs
         self._counts = np.stack([run.counts["exact"][:, 0], *run.counts["overlap"].T,
                                  run.counts["date_exact"].reshape(len(run.predicted_docs), -1)[:, 0],
-                                 run.counts["outlet_correct"][:, 0]], axis=1).astype(np.int64)
+                                 run.counts["outlet_correct"][:, 0]], axis=1)
 
     def __len__(self) -> int:
         return len(self._doc_ids)
@@ -931,9 +949,9 @@ def key_task(key: str) -> str:
 
 def build_comparison(gold: Gold, run_a: Run, run_b: Run, other, options: Options) -> dict:
     """Paired comparison of two submissions over the same documents (A = the scored one, B = `other`)."""
-    table_a, table_b = CountTable(run_a.counts), CountTable(run_b.counts)
-    point_a = table_a.statistic(table_a.matrix.sum(axis=0)[None])
-    point_b = table_b.statistic(table_b.matrix.sum(axis=0)[None])
+    table_a, table_b = run_a.table, run_b.table
+    point_a = table_a.statistic(table_a.totals())
+    point_b = table_b.statistic(table_b.totals())
     attempted = run_a.attempted | run_b.attempted
     keys = [k for k in MAIN_KEYS if k == "overall" or key_task(k) in attempted]
     rand = stats.paired_randomisation(table_a.matrix, table_b.matrix, table_a.statistic, keys, options.n_boot,

@@ -25,7 +25,8 @@ from threadpoolctl import threadpool_limits
 Statistic = Callable[[np.ndarray], dict[str, np.ndarray]]
 EXACT_MAX_DOCS = 20
 _CHUNK_CELLS = 1 << 22     # random draws made in chunks of about this many cells (memory vs. speed)
-_YIELD_CELLS = 1 << 21     # resample weights handed out in chunks of about this many cells
+_YIELD_CELLS = 1 << 20     # resample weights handed out in chunks of about this many cells
+_WIDE_ROWS = 4             # resamples whose weights are widened to float64 at once (columns float32 cannot sum)
 _TOLERANCE = 1e-12
 # The products here are thin (a few hundred rows): one BLAS thread is as fast, and multi-threaded OpenBLAS
 # degrades badly (10-30x measured) when the machine is busy.
@@ -102,19 +103,19 @@ def bootstrap_intervals(table: np.ndarray, statistic: Statistic, keys: list[str]
     n_docs = len(table)
     if n_boot <= 0 or n_docs == 0:
         return {}
-    table = np.asarray(table, dtype=np.float64)
+    table = np.asarray(table)                         # any numeric dtype: only the used columns are copied
     used = np.flatnonzero(table.any(axis=0))          # all-zero columns stay zero in every resample
     small, large = _float32_exact(table, used)
-    table32, table64 = table[:, small].astype(np.float32), table[:, large]
+    table32, table64 = table[:, small].astype(np.float32), table[:, large].astype(np.float64)
     sums = np.zeros((n_boot, table.shape[1]))
     row = 0
     with threadpool_limits(**_ONE_THREAD):
         # the loop only multiplies (BLAS releases the GIL), so the thread drawing the resamples is never held up
         for weights in prefetched(resample_weights(n_docs, n_boot, seed, dtype=np.float32)):
-            rows = slice(row, row + len(weights))
-            sums[rows, small] = weights @ table32
-            if len(large):
-                sums[rows, large] = weights.astype(np.float64) @ table64
+            sums[row:row + len(weights), small] = weights @ table32
+            for first in range(0, len(weights) if len(large) else 0, _WIDE_ROWS):
+                wide = weights[first:first + _WIDE_ROWS].astype(np.float64)
+                sums[row + first:row + first + len(wide), large] = wide @ table64
             row += len(weights)
     stats = statistic(sums)         # row-wise: the same values as chunk by chunk
     values = {k: [np.asarray(stats[k])] for k in keys}
@@ -135,10 +136,11 @@ def _float32_exact(table: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, 
     A resample's weights are non-negative integers summing to n_docs, so every product and partial sum of an
     integer-valued column stays below n_docs * max|value|; below 2**24 float32 represents all of them exactly,
     whatever the summation order, and the sums equal the float64 ones bit for bit (at twice the speed)."""
-    bound = len(table) * np.maximum(table.max(axis=0, initial=0), -table.min(axis=0, initial=0))
-    exact = bound < 2 ** 24
+    high = np.maximum(table.max(axis=0, initial=0).astype(np.float64),
+                      -table.min(axis=0, initial=0).astype(np.float64))     # in float64: no int32 overflow
+    exact = len(table) * high < 2 ** 24
     rows = 8192                                        # row blocks: no full-size temporary
-    for first in range(0, len(table), rows):
+    for first in range(0, len(table) if table.dtype.kind == "f" else 0, rows):    # integers need no check
         block = table[first:first + rows]
         exact &= (block == np.rint(block)).all(axis=0)
     exact = exact[columns]
