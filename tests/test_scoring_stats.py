@@ -92,6 +92,19 @@ def test_bootstrap_weights_resample_documents():
     assert weights.shape == (50, 7) and (weights.sum(axis=1) == 7).all()
 
 
+@pytest.mark.parametrize("n_docs, n_boot", [(7, 50), (3001, 700), (50_000, 45)])
+def test_bootstrap_resamples_do_not_depend_on_the_chunk_size(n_docs, n_boot, monkeypatch):
+    # resample i must draw the same documents however the draws are chunked (memory settings must not change
+    # the intervals): the same as one draw of every resample at once
+    drawn = np.random.default_rng(4).integers(0, n_docs, size=(n_boot, n_docs), dtype=np.int32)
+    expected = np.stack([np.bincount(row, minlength=n_docs) for row in drawn])
+    for cells in (1, n_docs * 3 + 1, 1 << 20):
+        monkeypatch.setattr(stats, "_YIELD_CELLS", cells)
+        chunks = list(stats.resample_weights(n_docs, n_boot, seed=4))
+        assert np.array_equal(np.concatenate(chunks), expected)
+        assert len(chunks) == -(-n_boot // max(1, cells // n_docs))
+
+
 def test_paired_bootstrap():
     a = np.array([[1, 1]] * 5, dtype=float)
     b = np.array([[0, 1]] * 5, dtype=float)

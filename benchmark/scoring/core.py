@@ -46,9 +46,12 @@ MAIN_KEYS = ["overall", "quotes.exact.f1", "quotes.overlap.f1", "quotes.chars.f1
 NULL = stance_mod.NULL
 _STANCE_CODE = {**stance_mod.CODE, None: NULL}
 _TYPE_CODE = {**{t: i for i, t in enumerate(QUOTE_TYPES)}, None: -1}
+# the arrays of PredictionColumns, in the order of its chunks
+_PREDICTION_ARRAYS = ("doc", "start", "end", "type", "speaker", "speaker_start", "speaker_end", "stance")
 SNIPPET = 100
 _DOCUMENT_BLOCK = 8192       # documents whose metrics are computed at once
 _MATCH_BLOCK = 16384         # documents matched at once
+_KEY_CHUNK = 1 << 18         # predictions whose corpus keys are made at once
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ def gc_paused():
 # gold as arrays
 
 class Gold:
-    """Gold rows as numpy arrays. Spans are also given as corpus keys (doc index * stride + offset).
+    """Gold rows as numpy arrays (spans become corpus keys, doc index * stride + offset, when matched).
 
     quotes: rows of the `quotes` config, as a list of dicts (`benchmark.dataset.read_rows`) or as a pyarrow
     Table (`benchmark.dataset.read_table`: columnar, no Python object per row, for large corpora).
@@ -127,11 +130,11 @@ class Gold:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scoring") as background:
             quote_columns = background.submit(columns, quotes, self.index)
             self.texts = list(map(itemgetter("text"), docs))
-            self.text_len = np.fromiter(map(len, self.texts), dtype=np.int64, count=self.n_docs)
+            self.text_len = np.fromiter(map(len, self.texts), dtype=np.int32, count=self.n_docs)
             regions = [d.get("boilerplate") or () for d in docs]
             c = quote_columns.result()
         self._rows, self._table = c["rows"], c["table"]
-        # compact dtypes (a million gold units): offsets and codes fit int32; corpus keys are int64
+        # compact dtypes (a million gold units): offsets and codes fit int32
         self.doc, self.start, self.end = (c[k].astype(np.int32, copy=False) for k in ("doc", "start", "end"))
         self.stance = c["stance"].astype(np.int8, copy=False)
         in_track = np.isin(c["type"], [_TYPE_CODE[t] for t in TRACKS[track]])
@@ -144,8 +147,6 @@ class Gold:
                                                 for k in ("speaker_start", "speaker_end"))
         del c
         self.stride = int(max(self.text_len.max(initial=0), self.end.max(initial=0))) + 1
-        self.key_start = self.doc.astype(np.int64) * self.stride + self.start
-        self.key_end = self.doc.astype(np.int64) * self.stride + self.end
         flat = list(chain.from_iterable(regions))
         bp_doc = np.repeat(np.arange(self.n_docs, dtype=np.int64), np.fromiter(map(len, regions), dtype=np.int64,
                                                                               count=self.n_docs))
@@ -281,11 +282,10 @@ class PredictionColumns:
         self.doc_ids = list(columns.doc_ids)
         self.names = {name: i for i, name in enumerate(columns.speaker_names)}
         self.names.setdefault(None, len(self.names))
-        speaker = np.where(columns.speaker < 0, self.names[None], columns.speaker)
-        n = len(columns.start)
-        none = np.full(n, -1, dtype=np.int32)
-        arrays = (columns.doc, columns.start, columns.end, columns.type, speaker, none, none, columns.stance)
-        self._chunks = [[a] for a in arrays]
+        speaker = columns.speaker
+        speaker[speaker < 0] = self.names[None]             # in place: the reader's arrays are ours now
+        arrays = (columns.doc, columns.start, columns.end, columns.type, speaker, None, None, columns.stance)
+        self._chunks = [[a] if a is not None else [] for a in arrays]      # no mention spans in such a file
         return self
 
     def add_rows(self, doc_id: str, rows: list[tuple]) -> None:
@@ -332,29 +332,34 @@ class PredictionColumns:
         self._doc, self._rows = [], []
 
     def arrays(self, index: dict[str, int], speakers: SpeakerTable) -> dict:
-        """The quotes of the documents in `index` (doc_id -> gold index), in gold document order: int64 arrays
-        doc (gold index), start, end, type (code, -1 none), speaker (id in `speakers`, -1 none), speaker_start,
-        speaker_end (-1 none), stance (code); plus quotes (objects or None), id_quotes and id_doc."""
+        """The quotes of the documents in `index` (doc_id -> gold index), in gold document order, in compact
+        arrays: int32 doc (gold index), start, end, speaker (id in `speakers`, -1 none), speaker_start and
+        speaker_end (-1 none; both None when no quote has a mention span); int8 type (code, -1 none) and stance
+        (code); plus quotes (objects or None), id_quotes and id_doc. Offsets are clipped to [-1, 2**31 - 1]:
+        an offset outside that range is outside every text either way."""
         self._flush()
-        keys = ("doc", "start", "end", "type", "speaker", "speaker_start", "speaker_end", "stance")
-        # doc, start and end as int64 (corpus keys are doc * stride + offset); the others keep their small dtype
-        wide = {"doc", "start", "end"}
-        out = {k: (chunks[0] if len(chunks) == 1 else np.concatenate(chunks)).astype(
-                   np.int64 if k in wide else chunks[0].dtype, copy=False) if chunks else np.zeros(0, dtype=np.int64)
-               for k, chunks in zip(keys, self._chunks)}
+        out = {}
+        for k, chunks in zip(_PREDICTION_ARRAYS, self._chunks):
+            a = chunks[0] if len(chunks) == 1 else np.concatenate(chunks) if chunks else None
+            if a is not None and a.dtype == np.int64:       # offsets from Python ints (the line-by-line reader)
+                a = np.clip(a, -1, np.iinfo(np.int32).max).astype(np.int32)
+            out[k] = a
         self._chunks = [[] for _ in range(8)]
-        to_gold = np.fromiter(map(index.get, self.doc_ids, repeat(-1)), dtype=np.int64, count=len(self.doc_ids))
+        for k in ("doc", "start", "end", "speaker", "type", "stance"):      # no quotes at all
+            if out[k] is None:
+                out[k] = np.zeros(0, dtype=np.int8 if k in ("type", "stance") else np.int32)
+        to_gold = np.fromiter(map(index.get, self.doc_ids, repeat(-1)), dtype=np.int32, count=len(self.doc_ids))
         doc = out["doc"] = to_gold[out["doc"]]
         quotes = self.quotes if self.keep_quotes else None
         if len(doc) and not ((doc[1:] >= doc[:-1]).all() and doc[0] >= 0):     # not already in gold order
             order = np.argsort(doc, kind="stable")
             order = order[doc[order] >= 0]                   # documents of other splits: ignored
-            out = {k: v[order] for k, v in out.items()}
+            out = {k: v[order] if v is not None else None for k, v in out.items()}
             if quotes is not None:
                 quotes = [quotes[i] for i in order.tolist()]
-        names = np.array([speakers.name_id(name) for name in self.names], dtype=np.int64)
+        names = np.array([speakers.name_id(name) for name in self.names], dtype=np.int32)
         out["speaker"] = names[out["speaker"]] if len(names) else out["speaker"]
-        id_doc = to_gold[np.array(self.id_doc, dtype=np.int64)] if self.id_doc else np.zeros(0, dtype=np.int64)
+        id_doc = to_gold[np.array(self.id_doc, dtype=np.int64)] if self.id_doc else np.zeros(0, dtype=np.int32)
         id_order = [i for i in np.argsort(id_doc, kind="stable").tolist() if id_doc[i] >= 0]
         out["quotes"] = quotes
         out["id_quotes"] = [self.id_quotes[i] for i in id_order]
@@ -393,33 +398,31 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
             if d is not None:
                 columns.add(d)
     c = columns.arrays(gold.index, gold.speakers)
-    span_q, id_q, id_doc = c["quotes"], c["id_quotes"], c["id_doc"]
-    p_doc, p_start, p_end, p_type = c["doc"], c["start"], c["end"], c["type"]
+    span_q, id_q, id_doc = c.pop("quotes"), c.pop("id_quotes"), c.pop("id_doc")
     # offsets outside the text can only come from an unvalidated Submission object: never let them count
-    valid = (p_start >= 0) & (p_start < p_end) & (p_end <= gold.text_len[p_doc])
-    p_key_start, p_key_end = p_doc * stride + p_start, p_doc * stride + p_end
+    valid = (c["start"] >= 0) & (c["start"] < c["end"]) & (c["end"] <= gold.text_len[c["doc"]])
 
     # -- which predictions count: right track (when typed), not wholly inside boilerplate
     track_codes = [_TYPE_CODE[t] for t in TRACKS[options.track]]
-    in_track = (p_type < 0) | np.isin(p_type, track_codes)
-    region = np.searchsorted(gold.bp_start, p_key_start, side="right") - 1
-    in_bp = (region >= 0) & (p_key_end <= gold.bp_end[np.maximum(region, 0)]) if len(gold.bp_start) else \
-        np.zeros(len(p_start), dtype=bool)
-    kept = np.flatnonzero(valid & in_track & ~in_bp)
+    in_track = (c["type"] < 0) | np.isin(c["type"], track_codes)
+    in_bp = _in_boilerplate(gold, c["doc"], c["start"], c["end"])
+    counted = valid & in_track & ~in_bp
     ignored = {"boilerplate": int(np.count_nonzero(valid & in_track & in_bp)),
                "other_track": int(np.count_nonzero(valid & ~in_track)), "invalid": int(np.count_nonzero(~valid))}
-    del valid, in_track, in_bp, region
-    p_doc, p_start, p_end = p_doc[kept], p_start[kept], p_end[kept]
-    p_key_start, p_key_end = p_key_start[kept], p_key_end[kept]
-    p_name = c["speaker"][kept]
-    p_mention_start, p_mention_end = c["speaker_start"][kept], c["speaker_end"][kept]
-    p_stance = c["stance"][kept]
-    del c, p_type
+    del valid, in_track, in_bp, c["type"]
+    kept = np.flatnonzero(counted) if span_q is not None else None     # -> the quote objects (error report)
+    if not counted.all():                   # copies only when some predictions do not count
+        c = {k: v[counted] if v is not None else None for k, v in c.items()}
+    del counted
+    p_doc, p_start, p_end, p_name, p_stance = c["doc"], c["start"], c["end"], c["speaker"], c["stance"]
+    p_mention_start, p_mention_end = c["speaker_start"], c["speaker_end"]
+    del c
     n_pred = np.bincount(p_doc, minlength=n_docs)
 
     # -- candidate pairs, overlap matching, exact matching, characters: block by block of documents (no span
     #    crosses a document, so the results are those of the whole corpus at once), so the temporaries stay small
-    mp, mg, ep, eg, chars = _match_blocks(gold, p_doc, p_start, p_end, p_key_start, p_key_end, options)
+    mp, mg, ep, eg, chars = _match_blocks(gold, p_doc, p_start, p_end, options)
+    del p_start, p_end
 
     counts: dict[str, np.ndarray] = {}
     for name, b in (("exact", eg), ("overlap", mg)):
@@ -434,6 +437,8 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
     spurious[mp] = False                              # is dropped, not spurious)
     keep = gold.care[mg]
     mp, mg = mp[keep], mg[keep]
+    if p_mention_start is None:             # no predicted mention spans
+        p_mention_start = p_mention_end = np.full(len(p_doc), -1, dtype=np.int32)
     speaker_ok = _speaker_correct(gold, p_name[mp], p_mention_start[mp], p_mention_end[mp], mg)
     counts["attr_correct"] = np.bincount(gold.doc[mg[speaker_ok]], minlength=n_docs)[:, None]
     counts["stance_cm"] = stance_mod.confusion(gold.stance[mg], p_stance[mp], gold.doc[mg], n_docs)[:, :NULL, :]
@@ -454,17 +459,33 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
     counts["outlet_correct"] = np.array(_outlets_correct(gold.docs, docs), dtype=np.int64)[:, None]
     counts["outlet_n"] = np.ones((n_docs, 1), dtype=np.int64)
 
-    pred = {"quotes": span_q, "kept": kept, "doc": p_doc, "start": p_start, "end": p_end, "spurious": spurious}
+    # per-document counts are small integers: int32 halves the largest (confusion matrices per document)
+    counts = {k: v.astype(np.int32) if v.dtype == np.int64 else v for k, v in counts.items()}
+    pred = {"quotes": span_q, "kept": kept, "doc": p_doc, "spurious": spurious}
     pairs = {"pred": mp, "gold": mg, "speaker_ok": speaker_ok, "stance": p_stance[mp], "exact_pred": ep,
              "exact_gold": eg, "missed": missed}
     return Run(CountTable(counts), frozenset(submission.attempted), predicted_docs, docs, pred, pairs, ignored)
 
 
-def _match_blocks(gold: Gold, p_doc, p_start, p_end, p_key_start, p_key_end, options: Options):
+def _in_boilerplate(gold: Gold, p_doc, p_start, p_end) -> np.ndarray:
+    """Per prediction: does it lie wholly inside a boilerplate region? (Corpus keys made a chunk at a time.)"""
+    inside = np.zeros(len(p_doc), dtype=bool)
+    if not len(gold.bp_start):
+        return inside
+    for i in range(0, len(p_doc), _KEY_CHUNK):
+        part = slice(i, i + _KEY_CHUNK)
+        key = p_doc[part].astype(np.int64) * gold.stride
+        region = np.searchsorted(gold.bp_start, key + p_start[part], side="right") - 1
+        inside[part] = (region >= 0) & (key + p_end[part] <= gold.bp_end[np.maximum(region, 0)])
+    return inside
+
+
+def _match_blocks(gold: Gold, p_doc, p_start, p_end, options: Options):
     """(overlap-matched pred and gold indices, exact-matched pred and gold indices, per-document character
     counts), computed _MATCH_BLOCK documents at a time. Predictions are in document order; the gold is sliced in
-    document order too. The character counts of a block (pure numpy, which releases the GIL) are computed in a
-    second thread while its matching runs in this one."""
+    document order too. Spans become corpus keys (doc * stride + offset) a block at a time. The character counts
+    of a block (pure numpy, which releases the GIL) are computed in a second thread while its matching runs in
+    this one."""
     n_docs, stride = gold.n_docs, gold.stride
     g_order = None if len(gold.doc) < 2 or (gold.doc[1:] >= gold.doc[:-1]).all() else \
         np.argsort(gold.doc, kind="stable")
@@ -481,14 +502,17 @@ def _match_blocks(gold: Gold, p_doc, p_start, p_end, p_key_start, p_key_end, opt
             b0, b1 = bp_bounds[block], bp_bounds[block + 1]
             g_sel = np.arange(g0, g1) if g_order is None else g_order[g0:g1]
             care = gold.care[g_sel]
-            g_ks, g_ke = gold.key_start[g_sel], gold.key_end[g_sel]
+            g_key = gold.doc[g_sel].astype(np.int64) * stride
+            g_ks, g_ke = g_key + gold.start[g_sel], g_key + gold.end[g_sel]
+            p_key = p_doc[p0:p1].astype(np.int64) * stride
+            p_ks, p_ke = p_key + p_start[p0:p1], p_key + p_end[p0:p1]
             # G = counted gold, D = don't-care (other gold units, boilerplate), P = predictions
             block_chars = background.submit(
                 character_counts, (g_ks[care], g_ke[care]),
                 (np.concatenate([g_ks[~care], gold.bp_start[b0:b1]]),
                  np.concatenate([g_ke[~care], gold.bp_end[b0:b1]])),
-                (p_key_start[p0:p1], p_key_end[p0:p1]), stride, n_docs)
-            pi, gi, overlap = overlapping_pairs(p_key_start[p0:p1], p_key_end[p0:p1], g_ks, g_ke)
+                (p_ks, p_ke), stride, n_docs)
+            pi, gi, overlap = overlapping_pairs(p_ks, p_ke, g_ks, g_ke)
             edge_care = care[gi]
             glen = gold.end[g_sel[gi]] - gold.start[g_sel[gi]]
             eligible = np.flatnonzero(overlap >= options.overlap * glen - 1e-9)
@@ -498,8 +522,8 @@ def _match_blocks(gold: Gold, p_doc, p_start, p_end, p_key_start, p_key_end, opt
             for out, part in zip(chosen, (mp + p0, g_sel[mg], ep + p0, g_sel[eg])):
                 out.append(part)
             chars += block_chars.result()
-    empty = np.zeros(0, dtype=np.int64)
-    mp, mg, ep, eg = (np.concatenate(c).astype(np.int64, copy=False) if c else empty for c in chosen)
+    # int32 indices: a million matched pairs in half the memory
+    mp, mg, ep, eg = (np.concatenate(c).astype(np.int32) if c else np.zeros(0, dtype=np.int32) for c in chosen)
     return mp, mg, ep, eg, chars
 
 

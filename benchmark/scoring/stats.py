@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_limits
 
 Statistic = Callable[[np.ndarray], dict[str, np.ndarray]]
 EXACT_MAX_DOCS = 20
-_CHUNK_CELLS = 1 << 22     # random draws made in chunks of about this many cells (memory vs. speed)
+_CHUNK_CELLS = 1 << 22     # randomisation swaps made in chunks of about this many cells (memory vs. speed)
 _YIELD_CELLS = 1 << 20     # resample weights handed out in chunks of about this many cells
 _WIDE_ROWS = 4             # resamples whose weights are widened to float64 at once (columns float32 cannot sum)
 _TOLERANCE = 1e-12
@@ -39,24 +39,17 @@ def min_two_sided_p(n_docs: int) -> float:
 
 
 def resample_weights(n_docs: int, n_boot: int, seed: int, dtype=np.float64) -> Iterator[np.ndarray]:
-    """Bootstrap resamples of documents as count weights: chunks of shape (c, n_docs), c rows summing to n_docs.
-
-    The draws are made _CHUNK_CELLS at a time (how the random stream is split must not change: it changes the
-    numbers), and handed out as weights _YIELD_CELLS at a time (memory only)."""
+    """Bootstrap resamples of documents as count weights: chunks of shape (c, n_docs), c rows summing to n_docs,
+    about _YIELD_CELLS cells each. Resample i draws the same documents whatever the chunk size: numpy's
+    generator hands out the same stream of int32 draws however it is split into calls (tested)."""
     rng = np.random.default_rng(seed)
-    chunk = max(1, min(n_boot, _CHUNK_CELLS // max(n_docs, 1)))
     rows = max(1, _YIELD_CELLS // max(n_docs, 1))
-    done = 0
-    while done < n_boot:
-        c = min(chunk, n_boot - done)
-        draws = rng.integers(0, n_docs, size=(c, n_docs), dtype=np.int32)
-        for first in range(0, c, rows):
-            part = draws[first:first + rows]
-            weights = np.empty((len(part), n_docs), dtype=dtype)
-            for row, drawn in zip(weights, part):      # one bincount per resample: no int64 copy of the draws
-                row[:] = np.bincount(drawn, minlength=n_docs)
-            yield weights
-        done += c
+    for first in range(0, n_boot, rows):
+        draws = rng.integers(0, n_docs, size=(min(rows, n_boot - first), n_docs), dtype=np.int32)
+        weights = np.empty(draws.shape, dtype=dtype)
+        for row, drawn in zip(weights, draws):      # one bincount per resample: no int64 copy of the draws
+            row[:] = np.bincount(drawn, minlength=n_docs)
+        yield weights
 
 
 def prefetched(chunks: Iterator[np.ndarray], depth: int = 1) -> Iterator[np.ndarray]:
