@@ -11,7 +11,9 @@ For three corpus sizes it synthesises a gold corpus (documents rows, and quotes 
 - score:  `benchmark.scoring.score_corpus` with the default options (bootstrap 1000 resamples);
 
 and prints the ratios to the parse time, and the peak memory (Python and pyarrow allocations, in a separate pass)
-of parsing and of read + score next to the size of the submission file. The last line is
+of parsing and of read + score next to the size of the submission file. The peak of read + score is the larger
+of the two phases' peaks (see `_peak`); the gold rows, loaded before, are not counted, the arrays the scorer
+makes of them are. The last line is
 `ratio score/parse at largest size: X.XX`, where score is read + score (what `kremlin-reactions score` does after
 loading the gold rows). Parsing runs with the garbage collector paused, as the scorer does, so the floor is not
 inflated. Wall-clock time: the scorer uses a second thread where numpy or pyarrow release the GIL.
@@ -126,11 +128,17 @@ def measure(n_docs: int, workdir: str, n_boot: int, repeat: int = 1) -> dict:
         with gc_paused():       # the same collector regime as the scorer
             return parse_json_lines(path)
 
-    def score():                # as benchmark.score does it after reading the gold rows (streaming the file)
+    def read():                 # as benchmark.score does it after reading the gold rows (streaming the file)
+        return read_predictions(path, texts, set(), stream=True)
+
+    def score_submission(submission):
+        return score_corpus(docs, quotes, submission, options)
+
+    def score():
         with gc_paused():
-            submission = read_predictions(path, texts, set(), stream=True)
+            submission = read()
             t = time.perf_counter()
-            results = score_corpus(docs, quotes, submission, options)
+            results = score_submission(submission)
         return results, t
 
     t_parse = t_read = t_total = float("inf")
@@ -148,8 +156,9 @@ def measure(n_docs: int, workdir: str, n_boot: int, repeat: int = 1) -> dict:
             t_total, t_read = t1 - t0, t_mid - t0
         del results
     gc.collect()
-    parse_peak = _peak(parse)
-    score_peak = _peak(score)
+    parse_peak = _peak([parse])
+    with gc_paused():
+        score_peak = _peak([read, score_submission])
     return {"docs": n_docs, "quotes": quotes.num_rows, "mb": size / 1e6, "parse": t_parse, "read": t_read,
             "score": t_total - t_read, "total": t_total, "parse_peak_mb": parse_peak / 1e6,
             "peak_mb": score_peak / 1e6}
@@ -158,27 +167,35 @@ def measure(n_docs: int, workdir: str, n_boot: int, repeat: int = 1) -> dict:
 _POOLS: list = []
 
 
-def _peak(function) -> int:
-    """Peak bytes allocated while `function` runs and its result is alive: Python's allocations (tracemalloc,
-    numpy included) plus pyarrow's (a fresh proxy of its memory pool, which tracemalloc does not see). The two
-    peaks are added, so this is an upper bound when they fall at different moments."""
+def _peak(phases) -> int:
+    """Peak bytes allocated while `phases` run one after the other (each is given the previous one's result; the
+    first nothing): the largest over the phases of Python's allocations (tracemalloc, numpy included; its peak is
+    reset when a phase starts, so it counts all that is still alive) plus pyarrow's (which tracemalloc does not
+    see: what earlier phases still hold, plus the peak of a fresh proxy of pyarrow's memory pool during the
+    phase). Within a phase the Python and pyarrow peaks are added, so this is an upper bound when they fall at
+    different moments."""
     import pyarrow as pa
 
     previous = pa.default_memory_pool()
-    pool = pa.proxy_memory_pool(previous)
-    _POOLS.append(pool)         # kept alive: buffers it allocated may outlive this call
-    pa.set_memory_pool(pool)
+    pools = []
+    peak = 0
+    result = None
     tracemalloc.start()
     try:
-        result = function()
-        _, peak = tracemalloc.get_traced_memory()
+        for k, phase in enumerate(phases):
+            held = sum(p.bytes_allocated() for p in pools)
+            pools.append(pa.proxy_memory_pool(previous))
+            pa.set_memory_pool(pools[-1])
+            tracemalloc.reset_peak()
+            result = phase() if k == 0 else phase(result)
+            peak = max(peak, tracemalloc.get_traced_memory()[1] + held + pools[-1].max_memory())
     finally:
         tracemalloc.stop()
         pa.set_memory_pool(previous)
-    arrow_peak = pool.max_memory()
+        _POOLS.extend(pools)    # kept alive: buffers they allocated may outlive this call
     del result
     gc.collect()
-    return peak + arrow_peak
+    return peak
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -220,8 +220,9 @@ class _Collector:
         position = position.to_numpy()
         self.positions.append(position.astype(np.int32))
         self.doc_ids += column["doc_id"].to_pylist()
-        if "outlet" in self.fields:
-            self.outlets += column["outlet"].to_pylist()
+        if "outlet" in self.fields:                 # few distinct outlets: one shared string object each
+            encoded = pc.dictionary_encode(column["outlet"])
+            self.outlets += map(encoded.dictionary.to_pylist().__getitem__, encoded.indices.to_numpy().tolist())
         published = column["published"]
         self.published_nulls += published.null_count
         if published.null_count == 0 and len(published):

@@ -145,6 +145,9 @@ class PredictedQuote:
     line: int                  # 1-based line of the submission file it came from
 
 
+# The quotes of a document whose quotes are kept elsewhere (as arrays, by a streaming reader): shared, immutable
+NO_QUOTES: tuple = ()
+
 # A quote row, as `on_quote_rows` receives it: a PredictedQuote located by offsets, as a plain tuple of these
 QUOTE_ROW_FIELDS = ("start", "end", "speaker", "speaker_start", "speaker_end", "stance", "type")
 
@@ -154,7 +157,7 @@ class DocumentPrediction:
     doc_id: str
     outlet: str | None
     published: datetime.date | None
-    quotes: list[PredictedQuote]
+    quotes: list[PredictedQuote]   # NO_QUOTES when a streaming reader keeps them as arrays
     fields: frozenset[str]     # keys present: subset of {"outlet","published","quotes","speaker","stance","type"}
     line: int
 
@@ -787,7 +790,7 @@ def submission_from_columns(name: str, columns, documents: Mapping[str, str]) ->
     n = len(columns.doc_ids)
     outlets = columns.outlets if columns.outlets is not None else [None] * n
     published = columns.published if columns.published is not None else [None] * n
-    result = {doc_id: DocumentPrediction(doc_id, outlet, date, [], fields, line)
+    result = {doc_id: DocumentPrediction(doc_id, outlet, date, NO_QUOTES, fields, line)
               for line, (doc_id, outlet, date) in enumerate(zip(columns.doc_ids, outlets, published), 1)}
     quotes = len(columns.start) > 0
     attempted = attempted_tasks("outlet" in columns.fields, "published" in columns.fields,

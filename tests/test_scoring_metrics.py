@@ -518,3 +518,29 @@ def test_errors_list_no_wrong_speaker_or_stance_for_tasks_not_attempted():
     assert e1["wrong_speaker"] == [] and e1["wrong_stance"] == []
     assert [(m["speaker_correct"], m["stance_correct"]) for m in e1["matched"]] == [(None, None)]
     assert r["not_attempted"] == ["attribution", "stance", "date", "outlet"]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_add_confusion_in_place_equals_the_grouped_confusion(seed):
+    rng = np.random.default_rng(seed)
+    n, groups = int(rng.integers(0, 500)), int(rng.integers(1, 20))
+    gold = rng.integers(0, 5, n).astype(np.int8)          # code 4 (NULL) included: its row is left out
+    pred = rng.integers(0, 5, n).astype(np.int8)
+    group = rng.integers(0, groups, n).astype(np.int32)
+    out = np.zeros((groups, 4, 5), dtype=np.int32)
+    stance_mod.add_confusion(out, gold, pred, group)
+    assert out.tolist() == stance_mod.confusion(gold, pred, group, groups)[:, :4, :].tolist()
+
+
+def test_count_table_views_write_into_the_matrix_and_unpack_sums():
+    from benchmark.scoring.core import COUNT_SHAPES, CountTable
+
+    table = CountTable(3)
+    assert set(table.counts) == set(COUNT_SHAPES)
+    for k, (name, view) in enumerate(table.counts.items()):
+        assert view.shape == (3, *COUNT_SHAPES[name]) and np.may_share_memory(view, table.matrix)
+        view[...] = k + 1
+    assert (table.matrix > 0).all() and table.matrix.dtype == np.int32
+    summed = table.unpack(table.totals())
+    assert all((summed[name] == 3 * (k + 1)).all() for k, name in enumerate(COUNT_SHAPES))
+    assert table.rows(1, 3).dtype == np.float64 and table.rows(1, 3).shape == (2, table.matrix.shape[1])

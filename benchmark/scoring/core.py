@@ -26,12 +26,13 @@ from benchmark.gold import QUOTE_TYPES, TRACK_A_TYPES, TRACK_B_TYPES
 from benchmark.scoring import stance as stance_mod
 from benchmark.scoring import stats
 from benchmark.scoring.attribution import SpeakerTable, mention_overlaps
+from benchmark.scoring.date import COUNTS as DATE_COUNTS
 from benchmark.scoring.date import date_counts, date_results
 from benchmark.scoring.matching import (LEADING_CHARS, TRAILING_CHARS, _div, character_counts, max_matching,
                                         overlapping_pairs, prf, trim_span)
 from benchmark.scoring.outlet import outlet_correct
 from benchmark.scoring.signature import Signature
-from benchmark.submission import QUOTE_ROW_FIELDS
+from benchmark.submission import NO_QUOTES, QUOTE_ROW_FIELDS
 
 TRACKS = {"A": TRACK_A_TYPES, "B": TRACK_B_TYPES, "all": QUOTE_TYPES}
 TASKS = ("quotes", "attribution", "stance", "date", "outlet", "gold_spans")
@@ -50,7 +51,7 @@ _TYPE_CODE = {**{t: i for i, t in enumerate(QUOTE_TYPES)}, None: -1}
 _PREDICTION_ARRAYS = ("doc", "start", "end", "type", "speaker", "speaker_start", "speaker_end", "stance")
 SNIPPET = 100
 _DOCUMENT_BLOCK = 8192       # documents whose metrics are computed at once
-_MATCH_BLOCK = 16384         # documents matched at once
+_MATCH_BLOCK = 8192          # documents matched at once
 _KEY_CHUNK = 1 << 18         # predictions whose corpus keys are made at once
 
 
@@ -85,8 +86,6 @@ def score_corpus(gold_docs: list[dict], gold_quotes: list[dict], submission, opt
     with gc_paused():
         gold = Gold(gold_docs, gold_quotes, options.track)
         run = evaluate(gold, submission, options)
-        if not options.errors:
-            run.pred = run.pairs = None      # only the error report reads them: free the arrays now
         results = build_results(gold, run, submission, options)
         if compare is not None:
             results["compare"] = build_comparison(gold, run, evaluate(gold, compare, options), compare, options)
@@ -143,8 +142,6 @@ class Gold:
         self.speakers = SpeakerTable()
         index = [self.speakers.speaker(sid, name, aliases) for sid, name, aliases in c["speakers"]]
         self.speaker = np.array(index, dtype=np.int32)[c["speaker"]] if index else c["speaker"].astype(np.int32)
-        self.mention_start, self.mention_end = (c[k].astype(np.int32, copy=False)
-                                                for k in ("speaker_start", "speaker_end"))
         del c
         self.stride = int(max(self.text_len.max(initial=0), self.end.max(initial=0))) + 1
         flat = list(chain.from_iterable(regions))
@@ -155,6 +152,18 @@ class Gold:
         order = np.argsort(bp_start, kind="stable")
         self.bp_start, self.bp_end = bp_start[order], bp_end[order]
         self.n_care = np.bincount(self.doc[self.care], minlength=self.n_docs)
+
+    @cached_property
+    def mentions(self) -> tuple[np.ndarray, np.ndarray]:
+        """(start, end) of each unit's speaker mention, -1 for none: made only when a submission predicts mention
+        spans (two arrays as long as the gold, which most submissions never need)."""
+        if self._table is not None:
+            import pyarrow.compute as pc
+
+            return tuple(pc.fill_null(self._table.column(k), -1).to_numpy().astype(np.int32)
+                         for k in ("speaker_start", "speaker_end"))
+        return tuple(_int_or_minus_one(list(map(itemgetter(k), self._rows))).astype(np.int32)
+                     for k in ("speaker_start", "speaker_end"))
 
     @cached_property
     def rows(self) -> list[dict]:
@@ -168,8 +177,7 @@ class Gold:
         return {qid: i for i, qid in enumerate(ids)}
 
 
-_QUOTE_COLUMNS = ("doc_id", "start", "end", "type", "stance", "speaker_id", "optional", "in_boilerplate",
-                  "speaker_start", "speaker_end")
+_QUOTE_COLUMNS = ("doc_id", "start", "end", "type", "stance", "speaker_id", "optional", "in_boilerplate")
 
 
 def _row_columns(rows: list[dict], index: dict[str, int]) -> dict:
@@ -182,7 +190,7 @@ def _row_columns(rows: list[dict], index: dict[str, int]) -> dict:
         columns = [tuple(compress(c, keep)) for c in columns]
         doc = doc[doc >= 0]
     n = len(rows)
-    (_, starts, ends, types, stances, speaker_ids, optional, in_boilerplate, m_starts, m_ends) = columns
+    (_, starts, ends, types, stances, speaker_ids, optional, in_boilerplate) = columns
     first_row = dict(zip(reversed(speaker_ids), range(n - 1, -1, -1)))     # speaker id -> its first row
     order = sorted(first_row, key=first_row.__getitem__)
     code = {sid: k for k, sid in enumerate(order)}
@@ -195,7 +203,6 @@ def _row_columns(rows: list[dict], index: dict[str, int]) -> dict:
         "speaker": np.fromiter(map(code.__getitem__, speaker_ids), dtype=np.int64, count=n),
         "speakers": [(sid, rows[first_row[sid]]["speaker"], rows[first_row[sid]].get("speaker_aliases"))
                      for sid in order],
-        "speaker_start": _int_or_minus_one(m_starts), "speaker_end": _int_or_minus_one(m_ends),
     }
 
 
@@ -234,8 +241,6 @@ def _table_columns(table, index: dict[str, int]) -> dict:
         "in_boilerplate": pc.fill_null(table.column("in_boilerplate"), False).to_numpy().astype(bool),
         "speaker": speaker,
         "speakers": [(sid, by_id[sid]["speaker"], by_id[sid]["speaker_aliases"]) for sid in speaker_ids],
-        "speaker_start": pc.fill_null(table.column("speaker_start"), -1).to_numpy().astype(np.int32),
-        "speaker_end": pc.fill_null(table.column("speaker_end"), -1).to_numpy().astype(np.int32),
     }
 
 
@@ -310,7 +315,7 @@ class PredictionColumns:
                 self.quotes.extend(quotes)
             self.add_rows(document.doc_id, list(map(self._ROW, quotes)))
         if not self.keep_quotes:
-            document.quotes = []
+            document.quotes = NO_QUOTES
         return document
 
     def _flush(self) -> None:
@@ -373,8 +378,8 @@ class Run:
     attempted: frozenset[str]
     predicted_docs: np.ndarray           # bool per gold document: the submission has a line for it
     docs: list                           # the DocumentPrediction (or None) of each gold document
-    pred: dict                           # arrays and quote objects of the counted predictions (for the errors)
-    pairs: dict                          # overlap-matched pairs (for the errors)
+    pred: dict | None                    # arrays and quote objects of the counted predictions (options.errors)
+    pairs: dict | None                   # overlap-matched pairs (options.errors)
     ignored: dict[str, int]
 
     @property
@@ -424,47 +429,54 @@ def evaluate(gold: Gold, submission, options: Options) -> Run:
     mp, mg, ep, eg, chars = _match_blocks(gold, p_doc, p_start, p_end, options)
     del p_start, p_end
 
-    counts: dict[str, np.ndarray] = {}
+    # every count is written into its view of one int32 table (no second copy of the counts exists)
+    table = CountTable(n_docs)
+    counts = table.counts
     for name, b in (("exact", eg), ("overlap", mg)):
         counted = gold.care[b]
-        tp = np.bincount(gold.doc[b[counted]], minlength=n_docs)
-        dropped = np.bincount(gold.doc[b[~counted]], minlength=n_docs)
-        counts[name] = np.stack([tp, n_pred - dropped, gold.n_care], axis=1)
-    counts["chars"] = chars
+        counts[name][:, 0] = np.bincount(gold.doc[b[counted]], minlength=n_docs)
+        counts[name][:, 1] = n_pred - np.bincount(gold.doc[b[~counted]], minlength=n_docs)
+        counts[name][:, 2] = gold.n_care
+    counts["chars"][:] = chars
+    del chars, counted
 
     # -- attribution and stance on the overlap-matched pairs with counted gold units
     spurious = np.ones(len(p_doc), dtype=bool)       # unmatched (a prediction matched to a don't-care unit
     spurious[mp] = False                              # is dropped, not spurious)
     keep = gold.care[mg]
     mp, mg = mp[keep], mg[keep]
-    if p_mention_start is None:             # no predicted mention spans
-        p_mention_start = p_mention_end = np.full(len(p_doc), -1, dtype=np.int32)
-    speaker_ok = _speaker_correct(gold, p_name[mp], p_mention_start[mp], p_mention_end[mp], mg)
-    counts["attr_correct"] = np.bincount(gold.doc[mg[speaker_ok]], minlength=n_docs)[:, None]
-    counts["stance_cm"] = stance_mod.confusion(gold.stance[mg], p_stance[mp], gold.doc[mg], n_docs)[:, :NULL, :]
+    mentions = (p_mention_start[mp], p_mention_end[mp]) if p_mention_start is not None else (None, None)
+    speaker_ok = _speaker_correct(gold, p_name[mp], *mentions, mg)
+    counts["attr_correct"][:, 0] = np.bincount(gold.doc[mg[speaker_ok]], minlength=n_docs)
+    stance_mod.add_confusion(counts["stance_cm"], gold.stance[mg], p_stance[mp], gold.doc[mg])
     matched_gold = np.zeros(len(gold.doc), dtype=bool)
     matched_gold[mg] = True
     missed = np.flatnonzero(gold.care & ~matched_gold)
-    counts["stance_missed"] = np.bincount(gold.doc[missed] * NULL + gold.stance[missed],
-                                          minlength=n_docs * NULL).reshape(n_docs, NULL)
-    counts["stance_spurious"] = np.bincount(p_doc[spurious] * (NULL + 1) + p_stance[spurious],
-                                            minlength=n_docs * (NULL + 1)).reshape(n_docs, NULL + 1)
+    counts["stance_missed"][:] = np.bincount(gold.doc[missed] * NULL + gold.stance[missed],
+                                             minlength=n_docs * NULL).reshape(n_docs, NULL)
+    counts["stance_spurious"][:] = np.bincount(p_doc[spurious] * (NULL + 1) + p_stance[spurious],
+                                               minlength=n_docs * (NULL + 1)).reshape(n_docs, NULL + 1)
+    # only the error report reads the arrays of the predictions and pairs: without it they are freed now
+    pred = pairs = None
+    if options.errors:
+        pred = {"quotes": span_q, "kept": kept, "doc": p_doc, "spurious": spurious}
+        pairs = {"pred": mp, "gold": mg, "speaker_ok": speaker_ok, "stance": p_stance[mp], "exact_pred": ep,
+                 "exact_gold": eg, "missed": missed}
+    del span_q, kept, p_doc, p_name, p_stance, p_mention_start, p_mention_end, mentions, spurious, mp, mg, ep, eg
+    del speaker_ok, missed, matched_gold
 
     # -- subtasks with gold spans given (quote_id locators)
-    counts.update(_gold_span_counts(gold, id_q, id_doc))
+    for name, values in _gold_span_counts(gold, id_q, id_doc).items():
+        counts[name][:] = values
 
     # -- date and outlet
-    counts.update(date_counts([d["published"] for d in gold.docs],
-                              [d.published if d is not None and "published" in d.fields else None for d in docs]))
-    counts["outlet_correct"] = np.array(_outlets_correct(gold.docs, docs), dtype=np.int64)[:, None]
-    counts["outlet_n"] = np.ones((n_docs, 1), dtype=np.int64)
-
-    # per-document counts are small integers: int32 halves the largest (confusion matrices per document)
-    counts = {k: v.astype(np.int32) if v.dtype == np.int64 else v for k, v in counts.items()}
-    pred = {"quotes": span_q, "kept": kept, "doc": p_doc, "spurious": spurious}
-    pairs = {"pred": mp, "gold": mg, "speaker_ok": speaker_ok, "stance": p_stance[mp], "exact_pred": ep,
-             "exact_gold": eg, "missed": missed}
-    return Run(CountTable(counts), frozenset(submission.attempted), predicted_docs, docs, pred, pairs, ignored)
+    dates = date_counts([d["published"] for d in gold.docs],
+                        [d.published if d is not None and "published" in d.fields else None for d in docs])
+    for name, values in dates.items():
+        counts[name][:] = values
+    counts["outlet_correct"][:, 0] = _outlets_correct(gold.docs, docs)
+    counts["outlet_n"][:] = 1
+    return Run(table, frozenset(submission.attempted), predicted_docs, docs, pred, pairs, ignored)
 
 
 def _in_boilerplate(gold: Gold, p_doc, p_start, p_end) -> np.ndarray:
@@ -520,10 +532,9 @@ def _match_blocks(gold: Gold, p_doc, p_start, p_end, options: Options):
             exact = _exact_edges(gold, p_doc, p_start, p_end, pi + p0, g_sel[gi])
             ep, eg = max_matching(pi[exact], gi[exact], overlap[exact], edge_care[exact])
             for out, part in zip(chosen, (mp + p0, g_sel[mg], ep + p0, g_sel[eg])):
-                out.append(part)
+                out.append(part.astype(np.int32))       # int32 indices: a million pairs in half the memory
             chars += block_chars.result()
-    # int32 indices: a million matched pairs in half the memory
-    mp, mg, ep, eg = (np.concatenate(c).astype(np.int32) if c else np.zeros(0, dtype=np.int32) for c in chosen)
+    mp, mg, ep, eg = (np.concatenate(c) if c else np.zeros(0, dtype=np.int32) for c in chosen)
     return mp, mg, ep, eg, chars
 
 
@@ -603,9 +614,11 @@ def _name_ids(table: SpeakerTable, names) -> np.ndarray:
 
 def _speaker_correct(gold: Gold, name_ids, mention_start, mention_end, gold_index: np.ndarray) -> np.ndarray:
     """True where the predicted speaker names an alias of the gold speaker or its mention span overlaps the gold
-    mention, else False (also for no speaker predicted)."""
+    mention, else False (also for no speaker predicted). mention_start/end None: no mention spans predicted."""
     ok = gold.speakers.name_matches(name_ids, gold.speaker[gold_index])
-    ok |= mention_overlaps(mention_start, mention_end, gold.mention_start[gold_index], gold.mention_end[gold_index])
+    if mention_start is not None:
+        g_start, g_end = gold.mentions
+        ok |= mention_overlaps(mention_start, mention_end, g_start[gold_index], g_end[gold_index])
     return ok
 
 
@@ -613,13 +626,17 @@ def _gold_span_counts(gold: Gold, quotes: list, quote_doc: list[int]) -> dict[st
     """Subtasks with gold spans given: attribution and stance over every counted gold unit (no prediction for a
     unit = wrong)."""
     n_docs = gold.n_docs
-    counted = np.flatnonzero(gold.care)
     out = {"gs_n": gold.n_care[:, None]}
     if not quotes:
-        out["gs_attr_correct"] = np.zeros((n_docs, 1), dtype=np.int64)
-        cm = stance_mod.confusion(gold.stance[counted], np.full(len(counted), NULL), gold.doc[counted], n_docs)
-        out["gs_cm"] = cm[:, :NULL, :]
+        # every counted unit predicted nothing: the confusion's NULL column holds the gold labels per document
+        # (made directly: the general confusion of a million units would take tens of MB)
+        out["gs_attr_correct"] = np.zeros((n_docs, 1), dtype=np.int32)
+        cm = out["gs_cm"] = np.zeros((n_docs, NULL, NULL + 1), dtype=np.int32)
+        labelled = gold.care & (gold.stance < NULL)
+        cm[:, :, NULL] = np.bincount(gold.doc[labelled].astype(np.int64) * NULL + gold.stance[labelled],
+                                     minlength=n_docs * NULL).reshape(n_docs, NULL)
         return out
+    counted = np.flatnonzero(gold.care)
     given: dict[int, object] = {}
     for q, d in zip(quotes, quote_doc):
         g = gold.by_quote_id.get(q.quote_id)
@@ -642,29 +659,31 @@ def _gold_span_counts(gold: Gold, quotes: list, quote_doc: list[int]) -> dict[st
 # ----------------------------------------------------------------------------------------------------------------
 # counts -> numbers (vectorised over a leading batch axis)
 
+# every per-document count: name -> its shape per document (the columns of a CountTable, in this order)
+COUNT_SHAPES = {"exact": (3,), "overlap": (3,), "chars": (3,),          # tp, predictions, gold units
+                "attr_correct": (1,), "stance_cm": (NULL, NULL + 1), "stance_missed": (NULL,),
+                "stance_spurious": (NULL + 1,), "gs_n": (1,), "gs_attr_correct": (1,), "gs_cm": (NULL, NULL + 1),
+                **{name: () for name in DATE_COUNTS}, "outlet_correct": (1,), "outlet_n": (1,)}
+
+
 class CountTable:
-    """Per-document counts packed into one matrix (n_docs x K), and unpacked again after summing rows.
+    """Per-document counts in one int32 matrix (n_docs x K; counts are small integers), unpacked again by name
+    after summing rows.
 
-    Counts are small integers, so the matrix is int32 (float64 if a count is not an integer); `counts` are views
-    into it by name. Sums go through `totals` or a float copy of some rows (`rows`), never int32 arithmetic."""
+    `counts`: name -> a view into the matrix, of shape (n_docs, *COUNT_SHAPES[name]); `evaluate` writes each
+    count into its view. Sums go through `totals` (exact, in int64) or a float64 copy of some rows (`rows`),
+    never through int32 arithmetic."""
 
-    def __init__(self, counts: dict[str, np.ndarray]):
-        self.names = list(counts)
-        self.shapes = [counts[n].shape[1:] for n in self.names]
+    def __init__(self, n_docs: int, shapes: dict[str, tuple] = COUNT_SHAPES):
+        self.names = list(shapes)
+        self.shapes = [tuple(shapes[n]) for n in self.names]
         self.sizes = [int(np.prod(s)) for s in self.shapes]
-        n_docs = len(next(iter(counts.values())))
-        integers = all(np.issubdtype(np.asarray(c).dtype, np.integer) for c in counts.values())
-        self.matrix = np.empty((n_docs, sum(self.sizes)), dtype=np.int32 if integers else np.float64)
-        col = 0
-        for name, size in zip(self.names, self.sizes):      # filled in place: no copy of each count
-            self.matrix[:, col:col + size] = np.asarray(counts[name]).reshape(n_docs, size)
-            col += size
+        self.matrix = np.zeros((n_docs, sum(self.sizes)), dtype=np.int32)
         self.counts = self.unpack(self.matrix)
 
     def totals(self) -> np.ndarray:
-        """The column sums as a (1, K) float row (summed exactly, in int64 for an integer matrix)."""
-        wide = np.int64 if self.matrix.dtype.kind == "i" else np.float64
-        return self.matrix.sum(axis=0, dtype=wide).astype(np.float64)[None]
+        """The column sums as a (1, K) float row (summed exactly, in int64)."""
+        return self.matrix.sum(axis=0, dtype=np.int64).astype(np.float64)[None]
 
     def rows(self, first: int, stop: int) -> np.ndarray:
         """Rows first..stop as float64 (what `statistic` takes)."""

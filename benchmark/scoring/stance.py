@@ -31,11 +31,23 @@ def codes(labels) -> np.ndarray:
 def confusion(gold: np.ndarray, pred: np.ndarray, group: np.ndarray | None = None, n_groups: int = 1) -> np.ndarray:
     """Counts of (gold code, predicted code); per group (e.g. document) when `group` is given: (n_groups, 5, 5)."""
     k = NULL + 1
-    cell = np.asarray(gold, dtype=np.int64) * k + np.asarray(pred, dtype=np.int64)
+    cell = np.asarray(gold, dtype=np.int64) * k
+    cell += np.asarray(pred)                # in place: one int64 temporary for a million pairs
     if group is None:
         return np.bincount(cell, minlength=k * k).reshape(k, k)
-    flat = np.asarray(group, dtype=np.int64) * (k * k) + cell
-    return np.bincount(flat, minlength=n_groups * k * k).reshape(n_groups, k, k)
+    cell += np.asarray(group, dtype=np.int64) * (k * k)
+    return np.bincount(cell, minlength=n_groups * k * k).reshape(n_groups, k, k)
+
+
+def add_confusion(out: np.ndarray, gold: np.ndarray, pred: np.ndarray, group: np.ndarray) -> None:
+    """out[group, gold, pred] += 1 for each pair, in place. out: (n_groups, 4, 5), the gold labels' rows of per-group
+    confusions (a pair whose gold code is NULL is left out, as its row is). Unlike `confusion`, no temporary the
+    size of `out`: a table of 100k documents is written directly."""
+    gold = np.asarray(gold)
+    labelled = gold < NULL
+    if not labelled.all():
+        gold, pred, group = gold[labelled], np.asarray(pred)[labelled], np.asarray(group)[labelled]
+    np.add.at(out, (group, gold, pred), 1)
 
 
 def scores(cm: np.ndarray, undefined: float = 0.0) -> dict[str, np.ndarray]:

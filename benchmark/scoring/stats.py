@@ -26,6 +26,7 @@ Statistic = Callable[[np.ndarray], dict[str, np.ndarray]]
 EXACT_MAX_DOCS = 20
 _CHUNK_CELLS = 1 << 22     # randomisation swaps made in chunks of about this many cells (memory vs. speed)
 _YIELD_CELLS = 1 << 20     # resample weights handed out in chunks of about this many cells
+_ROW_BLOCK = 8192          # documents copied or checked at once (no full-size temporary)
 _WIDE_ROWS = 4             # resamples whose weights are widened to float64 at once (columns float32 cannot sum)
 _TOLERANCE = 1e-12
 # The products here are thin (a few hundred rows): one BLAS thread is as fast, and multi-threaded OpenBLAS
@@ -97,9 +98,10 @@ def bootstrap_intervals(table: np.ndarray, statistic: Statistic, keys: list[str]
     if n_boot <= 0 or n_docs == 0:
         return {}
     table = np.asarray(table)                         # any numeric dtype: only the used columns are copied
-    used = np.flatnonzero(table.any(axis=0))          # all-zero columns stay zero in every resample
+    # all-zero columns stay zero in every resample (max and min: no n_docs x K temporary, unlike any())
+    used = np.flatnonzero((table.max(axis=0) != 0) | (table.min(axis=0) != 0))
     small, large = _float32_exact(table, used)
-    table32, table64 = table[:, small].astype(np.float32), table[:, large].astype(np.float64)
+    table32, table64 = _copy_columns(table, small, np.float32), _copy_columns(table, large, np.float64)
     sums = np.zeros((n_boot, table.shape[1]))
     row = 0
     with threadpool_limits(**_ONE_THREAD):
@@ -123,6 +125,14 @@ def bootstrap_intervals(table: np.ndarray, statistic: Statistic, keys: list[str]
     return out
 
 
+def _copy_columns(table: np.ndarray, columns: np.ndarray, dtype) -> np.ndarray:
+    """table[:, columns] as `dtype`, copied a row block at a time (no full-size temporary of the source dtype)."""
+    out = np.empty((len(table), len(columns)), dtype=dtype)
+    for first in range(0, len(table), _ROW_BLOCK):
+        out[first:first + _ROW_BLOCK] = table[first:first + _ROW_BLOCK, columns]
+    return out
+
+
 def _float32_exact(table: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Split `columns` into those whose resampled sums float32 computes exactly, and the rest.
 
@@ -132,9 +142,8 @@ def _float32_exact(table: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, 
     high = np.maximum(table.max(axis=0, initial=0).astype(np.float64),
                       -table.min(axis=0, initial=0).astype(np.float64))     # in float64: no int32 overflow
     exact = len(table) * high < 2 ** 24
-    rows = 8192                                        # row blocks: no full-size temporary
-    for first in range(0, len(table) if table.dtype.kind == "f" else 0, rows):    # integers need no check
-        block = table[first:first + rows]
+    for first in range(0, len(table) if table.dtype.kind == "f" else 0, _ROW_BLOCK):   # integers need no check
+        block = table[first:first + _ROW_BLOCK]
         exact &= (block == np.rint(block)).all(axis=0)
     exact = exact[columns]
     return columns[exact], columns[~exact]
