@@ -753,10 +753,6 @@ def _pad_null_row(cm: np.ndarray) -> np.ndarray:
 
 def build_results(gold: Gold, run: Run, submission, options: Options) -> dict:
     table = run.table
-    # the bootstrap (numpy and BLAS, which release the GIL) runs in a second thread while the rest is assembled
-    background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scoring")
-    intervals = background.submit(stats.bootstrap_intervals, table.matrix, table.statistic_nan, MAIN_KEYS,
-                                  options.n_boot, options.seed)
     point = {k: float(v[0]) for k, v in table.statistic(table.totals()).items()}
     totals = {name: a.sum(axis=0) for name, a in run.counts.items()}
     matched_cm, e2e_cm = stance_matrices({k: v[None] for k, v in totals.items()})
@@ -813,7 +809,10 @@ def build_results(gold: Gold, run: Run, submission, options: Options) -> dict:
         "missing_documents": missing,
         "warnings": warnings,
         "per_document": per_document(gold, run, table),
-        "intervals": intervals.result(),
+        # after the per-document scores, not alongside: the bootstrap already keeps two cores busy, and their
+        # temporaries never add up
+        "intervals": stats.bootstrap_intervals(table.matrix, table.statistic_nan, MAIN_KEYS, options.n_boot,
+                                               options.seed),
         "bootstrap": {"n": options.n_boot, "seed": options.seed, "level": 0.95, "unit": "document",
                       "method": "percentile", "min_two_sided_p": stats.min_two_sided_p(gold.n_docs)},
         "options": {"split": options.split, "track": options.track, "overlap": options.overlap,
@@ -821,7 +820,6 @@ def build_results(gold: Gold, run: Run, submission, options: Options) -> dict:
         "submission": getattr(submission, "path", None),
         "signature": str(options.signature()),
     }
-    background.shutdown()
     if options.errors:
         results["errors"] = build_errors(gold, run)
     return results
