@@ -98,11 +98,12 @@ def test_bootstrap_resamples_do_not_depend_on_the_chunk_size(n_docs, n_boot, mon
     # the intervals): the same as one draw of every resample at once
     drawn = np.random.default_rng(4).integers(0, n_docs, size=(n_boot, n_docs), dtype=np.int32)
     expected = np.stack([np.bincount(row, minlength=n_docs) for row in drawn])
-    for cells in (1, n_docs * 3 + 1, 1 << 20):
+    for cells, rows in ((1, 64), (n_docs * 3 + 1, 64), (1 << 20, 64), (1 << 20, 7)):
         monkeypatch.setattr(stats, "_YIELD_CELLS", cells)
+        monkeypatch.setattr(stats, "_YIELD_ROWS", rows)
         chunks = list(stats.resample_weights(n_docs, n_boot, seed=4))
         assert np.array_equal(np.concatenate(chunks), expected)
-        assert len(chunks) == -(-n_boot // max(1, cells // n_docs))
+        assert len(chunks) == -(-n_boot // max(1, min(rows, cells // n_docs)))
 
 
 def test_paired_bootstrap():

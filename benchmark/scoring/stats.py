@@ -25,7 +25,8 @@ from threadpoolctl import threadpool_limits
 Statistic = Callable[[np.ndarray], dict[str, np.ndarray]]
 EXACT_MAX_DOCS = 20
 _CHUNK_CELLS = 1 << 22     # randomisation swaps made in chunks of about this many cells (memory vs. speed)
-_YIELD_CELLS = 1 << 20     # resample weights handed out in chunks of about this many cells
+_YIELD_CELLS = 1 << 20     # resample weights handed out in chunks of about this many cells,
+_YIELD_ROWS = 64           # and at most this many resamples (a small corpus needs no large chunks)
 _ROW_BLOCK = 8192          # documents copied or checked at once (no full-size temporary)
 _WIDE_ROWS = 4             # resamples whose weights are widened to float64 at once (columns float32 cannot sum)
 _TOLERANCE = 1e-12
@@ -41,10 +42,11 @@ def min_two_sided_p(n_docs: int) -> float:
 
 def resample_weights(n_docs: int, n_boot: int, seed: int, dtype=np.float64) -> Iterator[np.ndarray]:
     """Bootstrap resamples of documents as count weights: chunks of shape (c, n_docs), c rows summing to n_docs,
-    about _YIELD_CELLS cells each. Resample i draws the same documents whatever the chunk size: numpy's
-    generator hands out the same stream of int32 draws however it is split into calls (tested)."""
+    with at most about _YIELD_CELLS cells and _YIELD_ROWS rows each. Resample i draws the same documents whatever
+    the chunk size: numpy's generator hands out the same stream of int32 draws however it is split into calls
+    (tested)."""
     rng = np.random.default_rng(seed)
-    rows = max(1, _YIELD_CELLS // max(n_docs, 1))
+    rows = max(1, min(_YIELD_ROWS, _YIELD_CELLS // max(n_docs, 1)))
     for first in range(0, n_boot, rows):
         draws = rng.integers(0, n_docs, size=(min(rows, n_boot - first), n_docs), dtype=np.int32)
         weights = np.empty(draws.shape, dtype=dtype)
@@ -105,12 +107,13 @@ def bootstrap_intervals(table: np.ndarray, statistic: Statistic, keys: list[str]
     sums = np.zeros((n_boot, table.shape[1]))
     row = 0
     with threadpool_limits(**_ONE_THREAD):
-        # the loop only multiplies (BLAS releases the GIL), so the thread drawing the resamples is never held up
+        # the loop only multiplies, so the thread drawing the resamples is never held up: np.dot, not the @
+        # operator, which (numpy 2.x) holds the GIL during the BLAS call, so the draws would wait for it
         for weights in prefetched(resample_weights(n_docs, n_boot, seed, dtype=np.float32)):
-            sums[row:row + len(weights), small] = weights @ table32
+            sums[row:row + len(weights), small] = np.dot(weights, table32)
             for first in range(0, len(weights) if len(large) else 0, _WIDE_ROWS):
                 wide = weights[first:first + _WIDE_ROWS].astype(np.float64)
-                sums[row + first:row + first + len(wide), large] = wide @ table64
+                sums[row + first:row + first + len(wide), large] = np.dot(wide, table64)
             row += len(weights)
     stats = statistic(sums)         # row-wise: the same values as chunk by chunk
     values = {k: [np.asarray(stats[k])] for k in keys}
