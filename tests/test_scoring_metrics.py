@@ -538,7 +538,8 @@ def test_count_table_views_write_into_the_matrix_and_unpack_sums():
     table = CountTable(3)
     assert set(table.counts) == set(COUNT_SHAPES)
     for k, (name, view) in enumerate(table.counts.items()):
-        assert view.shape == (3, *COUNT_SHAPES[name]) and np.may_share_memory(view, table.matrix)
+        assert view.shape == (3, *COUNT_SHAPES[name])
+        assert np.may_share_memory(view, table.matrix)      # a view: what is written lands in the table
         view[...] = k + 1
     assert (table.matrix > 0).all() and table.matrix.dtype == np.int32
     summed = table.unpack(table.totals())

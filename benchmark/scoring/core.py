@@ -390,7 +390,7 @@ class Run:
 
 def evaluate(gold: Gold, submission, options: Options) -> Run:
     """Match one submission against the gold; every count per document (see `metrics` for what they become)."""
-    n_docs, stride = gold.n_docs, gold.stride
+    n_docs = gold.n_docs
     docs = list(map(submission.documents.get, gold.doc_ids))
     predicted_docs = np.fromiter(map(is_not, docs, repeat(None)), dtype=bool, count=len(docs))
 
