@@ -38,3 +38,36 @@ def test_synthetic_submission_file_takes_the_columnar_path(tmp_path):
     columns = read_columns(str(path), {d["doc_id"]: d["text"] for d in docs}, max_line_bytes=1 << 20,
                            max_quotes_per_doc=100)
     assert columns is not None and len(columns.doc_ids) == 30
+
+
+def test_peak_is_the_largest_phase_with_what_earlier_phases_still_hold():
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    mb = 1_000_000
+
+    def first():                     # 4 MB kept (handed on), 8 MB more for a moment
+        kept = np.ones(4 * mb, dtype=np.uint8)
+        np.ones(8 * mb, dtype=np.uint8).sum()
+        return kept
+
+    def second(kept):                # 2 MB more for a moment, while the 4 MB are still held: 6 MB
+        np.ones(2 * mb, dtype=np.uint8).sum()
+        return kept
+
+    peak = bench._peak([first, second])
+    assert 12 * mb <= peak < 12.5 * mb                   # the first phase's peak: 4 + 8 MB
+    peak = bench._peak([lambda: np.ones(4 * mb, dtype=np.uint8), second])
+    assert 6 * mb <= peak < 6.5 * mb
+
+    def arrow():                     # 5 MB made by pyarrow (its pool, which tracemalloc does not see), kept;
+        source = np.ones(5 * mb // 8)    # the 5 MB numpy source is freed at the end of the phase: 10 MB
+        return pc.multiply(pa.array(source), 2)
+
+    def then(kept):                  # 7 MB of numpy while pyarrow still holds its 5 MB: 12 MB
+        np.ones(7 * mb, dtype=np.uint8).sum()
+        return kept
+
+    peak = bench._peak([arrow, then])
+    assert 12 * mb <= peak < 12.5 * mb
