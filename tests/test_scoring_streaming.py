@@ -98,3 +98,28 @@ def test_per_document_rows_are_made_on_access_and_written_as_an_object(tmp_path)
     assert plain["d1"]["predicted"] is False and plain["d1"]["quotes"]["exact"]["f1"] is None
     assert plain["d0"]["outlet"] == {"gold": "CNN", "predicted": "CNN", "correct": True}
     assert json.loads(to_json(results))["per_document"] == plain
+
+
+def test_offsets_out_of_any_range_in_a_hand_made_submission_are_ignored_not_wrapped():
+    # a Submission object built by hand skips validation; offsets beyond int32 must stay invalid (the arrays are
+    # int32: clipping keeps them outside every text) and a huge mention span must not match a gold mention
+    from benchmark.submission import DocumentPrediction, PredictedQuote, Submission
+
+    text = "Putin said no to the talks."
+    docs = [{"doc_id": "d0", "text": text, "outlet": "CNN", "outlet_aliases": [], "outlet_evidence": "explicit",
+             "published": None, "date_evidence": "none", "boilerplate": []}]
+    quotes = [{"quote_id": "d0-q00", "doc_id": "d0", "start": 11, "end": 26, "type": "indirect",
+               "speaker_id": "putin", "speaker": "Putin", "speaker_aliases": ["Putin"], "speaker_start": 0,
+               "speaker_end": 5, "stance": "against", "optional": False, "in_boilerplate": False}]
+
+    def q(start, end, m_start=None, m_end=None, speaker=None):
+        return PredictedQuote(start, end, None, speaker, m_start, m_end, "against", None, 1)
+
+    wrapped = 2 ** 32 + 11          # would be 11 again if cut to 32 bits
+    pred = [q(11, 26, 2 ** 40, 2 ** 41, speaker="Lavrov"), q(-5, 26), q(wrapped, wrapped + 15), q(11, 2 ** 40)]
+    sub = Submission("hand", {"d0": DocumentPrediction("d0", "CNN", None, pred, frozenset({"outlet", "quotes"}), 1)},
+                     frozenset({"quotes", "attribution", "stance", "outlet"}), [])
+    r = score_corpus(docs, quotes, sub, Options(track="B", n_boot=0))
+    assert r["quotes"]["ignored"]["invalid"] == 3
+    assert r["quotes"]["overlap"]["tp"] == 1 and r["quotes"]["overlap"]["n_pred"] == 1
+    assert r["attribution"]["n_correct"] == 0          # wrong name, and the mention span is nowhere near
