@@ -28,8 +28,8 @@ from benchmark.scoring import stats
 from benchmark.scoring.attribution import SpeakerTable, mention_overlaps
 from benchmark.scoring.date import COUNTS as DATE_COUNTS
 from benchmark.scoring.date import date_counts, date_results
-from benchmark.scoring.matching import (LEADING_CHARS, TRAILING_CHARS, _div, character_counts, max_matching,
-                                        overlapping_pairs, prf, trim_span)
+from benchmark.scoring.matching import (LEADING_CHARS, TRAILING_CHARS, _div, character_counts, is_sorted,
+                                        max_matching, overlapping_pairs, prf, trim_span)
 from benchmark.scoring.outlet import outlet_correct
 from benchmark.scoring.signature import Signature
 from benchmark.submission import NO_QUOTES, QUOTE_ROW_FIELDS
@@ -356,7 +356,7 @@ class PredictionColumns:
         to_gold = np.fromiter(map(index.get, self.doc_ids, repeat(-1)), dtype=np.int32, count=len(self.doc_ids))
         doc = out["doc"] = to_gold[out["doc"]]
         quotes = self.quotes if self.keep_quotes else None
-        if len(doc) and not ((doc[1:] >= doc[:-1]).all() and doc[0] >= 0):     # not already in gold order
+        if len(doc) and not (is_sorted(doc) and doc[0] >= 0):     # not already in gold order
             order = np.argsort(doc, kind="stable")
             order = order[doc[order] >= 0]                   # documents of other splits: ignored
             out = {k: v[order] if v is not None else None for k, v in out.items()}
@@ -499,8 +499,7 @@ def _match_blocks(gold: Gold, p_doc, p_start, p_end, options: Options):
     of a block (pure numpy, which releases the GIL) are computed in a second thread while its matching runs in
     this one."""
     n_docs, stride = gold.n_docs, gold.stride
-    g_order = None if len(gold.doc) < 2 or (gold.doc[1:] >= gold.doc[:-1]).all() else \
-        np.argsort(gold.doc, kind="stable")
+    g_order = None if is_sorted(gold.doc) else np.argsort(gold.doc, kind="stable")
     g_doc = gold.doc if g_order is None else gold.doc[g_order]
     edges = np.arange(0, n_docs + _MATCH_BLOCK, _MATCH_BLOCK)
     g_bounds = np.searchsorted(g_doc, edges, side="left")

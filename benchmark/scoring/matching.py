@@ -71,7 +71,7 @@ def overlapping_pairs(p_start: np.ndarray, p_end: np.ndarray, g_start: np.ndarra
     maximum end passes the prediction's start and the first gold starting at or after its end (both by binary
     search), then filtered. Cost is linear in the number of candidates plus n log n.
     """
-    presorted = len(g_start) < 2 or bool((g_start[1:] >= g_start[:-1]).all())    # usual: gold in text order
+    presorted = is_sorted(g_start)                 # the usual case: gold in text order
     order = None if presorted else np.argsort(g_start, kind="stable")
     gs, ge = (g_start, g_end) if presorted else (g_start[order], g_end[order])
     reach = np.maximum.accumulate(ge) if len(ge) else ge
@@ -180,13 +180,18 @@ def character_counts(gold: tuple[np.ndarray, np.ndarray], dont_care: tuple[np.nd
     return np.stack([p_and_g, p_len + p_and_g - p_and_u, g_len], axis=1)
 
 
+def is_sorted(values: np.ndarray) -> bool:
+    """True when `values` never decrease (so a sort would change nothing)."""
+    return len(values) < 2 or bool((values[1:] >= values[:-1]).all())
+
+
 def merge_intervals(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The union of [start, end) spans as disjoint, sorted spans (touching spans merge)."""
     start, end = np.asarray(start, dtype=np.int64), np.asarray(end, dtype=np.int64)
     keep = end > start
     if not keep.all():
         start, end = start[keep], end[keep]
-    if len(start) > 1 and not (start[1:] >= start[:-1]).all():
+    if not is_sorted(start):
         order = np.argsort(start, kind="stable")
         start, end = start[order], end[order]
     if len(start) == 0:
