@@ -168,7 +168,7 @@ class Submission:
     documents: dict[str, DocumentPrediction]
     attempted: frozenset[str]  # tasks attempted anywhere: "quotes","attribution","stance","date","outlet","gold_spans"
     warnings: list[str]
-    # set by a streaming reader (benchmark.scoring.core.PredictionColumns): the quotes as arrays; the documents
+    # set by a streaming reader (benchmark.scoring.fast.PredictionColumns): the quotes as arrays; the documents
     # then carry no quotes of their own
     columns: object = None
 

@@ -533,7 +533,7 @@ def test_add_confusion_in_place_equals_the_grouped_confusion(seed):
 
 
 def test_count_table_views_write_into_the_matrix_and_unpack_sums():
-    from benchmark.scoring.core import COUNT_SHAPES, CountTable
+    from benchmark.scoring.counts import COUNT_SHAPES, CountTable
 
     table = CountTable(3)
     assert set(table.counts) == set(COUNT_SHAPES)

@@ -133,16 +133,16 @@ def test_gold_as_submission_is_perfect_and_order_does_not_change_counts(corpus):
 @given(corpora())
 def test_matching_block_by_block_changes_nothing(corpus):
     """Documents are matched a block at a time; one document per block gives the same results (errors too)."""
-    from benchmark.scoring import core
+    from benchmark.scoring import fast
 
     docs, quotes, preds, track, overlap = corpus
     quotes = random.Random(len(quotes)).sample(quotes, len(quotes))    # gold rows not in document order
     texts = {d["doc_id"]: d["text"] for d in docs}
     options = Options(track=track, overlap=overlap, n_boot=20, errors=True)
     whole = score_corpus(docs, quotes, read_submission(preds, texts, {q["quote_id"] for q in quotes}), options)
-    saved, core._MATCH_BLOCK = core._MATCH_BLOCK, 1
+    saved, fast._MATCH_BLOCK = fast._MATCH_BLOCK, 1
     try:
         blocks = score_corpus(docs, quotes, read_submission(preds, texts, {q["quote_id"] for q in quotes}), options)
     finally:
-        core._MATCH_BLOCK = saved
+        fast._MATCH_BLOCK = saved
     assert blocks == whole

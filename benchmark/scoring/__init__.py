@@ -1,8 +1,10 @@
 """Score a submission against the gold: `benchmark.score(predictions, ...)` and `kremlin-reactions score`.
 
-Modules, each small and pure: `matching` (spans), `attribution`, `stance`, `date`, `outlet`, `stats`
-(bootstrap, paired tests), `signature`; `core.score_corpus` puts them together on in-memory rows; this file only
-reads the gold artifact and the submission; `render` prints the results.
+How a number is computed: `reference` (the definition, and the engine for small inputs); `fast` computes the same
+counts for large corpora. Small pure modules: `matching` (spans), `attribution`, `stance`, `date`, `outlet`,
+`stats` (bootstrap, paired tests), `signature`; `counts` (per-document counts -> metrics); `core.score_corpus`
+puts them together on in-memory rows; this file only reads the gold artifact and the submission; `render` prints
+the results.
 """
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ import os
 import re
 from pathlib import Path
 
-from benchmark.scoring.core import MAIN_KEYS, Options, PredictionColumns, gc_paused, score_corpus
+from benchmark.scoring.core import AUTO_REFERENCE_MAX_QUOTES, ENGINES, MAIN_KEYS, Options, gc_paused, score_corpus
+from benchmark.scoring.fast import PredictionColumns
 
-__all__ = ["score", "score_corpus", "Options", "MAIN_KEYS", "load_gold"]
+__all__ = ["score", "score_corpus", "Options", "MAIN_KEYS", "ENGINES", "load_gold"]
 
 SPLITS = ("test", "train", "all")
 
@@ -30,19 +33,24 @@ def load_gold(split: str = "test", data_dir: str | Path | None = None) -> tuple[
 
 
 def score(predictions, split: str = "test", track: str = "A", *, data_dir: str | Path | None = None,
-          overlap: float = 0.5, n_boot: int = 1000, seed: int = 12345, compare=None, errors: bool = False) -> dict:
+          overlap: float = 0.5, n_boot: int = 1000, seed: int = 12345, compare=None, errors: bool = False,
+          engine: str = "auto") -> dict:
     """Score a submission against the gold of `split`.
 
     predictions (and compare, for a paired comparison): a path to a JSONL submission, a list of submission
     dicts, or a parsed `benchmark.submission.Submission`. Documents of the dataset outside `split` may be in the
     submission (they are ignored, with a warning); unknown documents are an error. Raises
     `benchmark.errors.InputError` (every problem as `FILE:LINE: field: problem`) on an invalid submission.
+    engine: "reference" (`benchmark.scoring.reference`, the definition), "fast" (numpy, for large corpora) or
+    "auto" (the reference for small inputs); every result is the same whichever runs.
     Returns the results dict (see `benchmark.scoring.core.build_results`).
     """
     from benchmark import dataset
 
     if split not in SPLITS:
         raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     data_dir = str(data_dir) if data_dir is not None else None
     all_docs = dataset.read_rows("documents", "all", data_dir)
     all_quotes = dataset.read_table("quotes", "all", data_dir)      # columnar: fast for large corpora
@@ -52,11 +60,20 @@ def score(predictions, split: str = "test", track: str = "A", *, data_dir: str |
                       data_fingerprint=dataset.data_fingerprint(data_dir))
     texts = {d["doc_id"]: d["text"] for d in all_docs}
     quote_ids = set(all_quotes.column("quote_id").to_pylist()) if all_quotes.num_rows else set()
+    # the reference engine and the error report need every predicted quote as an object; the fast engine streams
+    # a large file into arrays
+    stream = not errors and (engine == "fast" or engine == "auto" and _large(predictions, compare))
     with gc_paused():
-        # the error report needs every predicted quote as an object; plain scoring streams the file
-        submission = read_predictions(predictions, texts, quote_ids, stream=not errors)
-        other = read_predictions(compare, texts, quote_ids, stream=not errors) if compare is not None else None
-        return score_corpus(docs, all_quotes, submission, options, compare=other)   # quotes of other docs unused
+        submission = read_predictions(predictions, texts, quote_ids, stream=stream)
+        other = read_predictions(compare, texts, quote_ids, stream=stream) if compare is not None else None
+        return score_corpus(docs, all_quotes, submission, options, compare=other, engine=engine)
+
+
+def _large(*sources) -> bool:
+    """Is any submission file so large that engine="auto" will take the fast engine (so it is streamed)? About 100
+    bytes make one predicted quote."""
+    sizes = [os.path.getsize(s) for s in sources if isinstance(s, (str, os.PathLike)) and os.path.isfile(s)]
+    return sum(sizes) > AUTO_REFERENCE_MAX_QUOTES * 100
 
 
 def read_predictions(predictions, texts: dict[str, str], quote_ids, stream: bool = False):
@@ -65,7 +82,7 @@ def read_predictions(predictions, texts: dict[str, str], quote_ids, stream: bool
     about the documents missing from the split actually scored.
 
     stream: read a file into arrays, never holding the parsed file: with pyarrow's JSON reader when the file is in
-    the common case of `benchmark.columnar_reader`, else one line at a time (`core.PredictionColumns`). The same
+    the common case of `benchmark.columnar_reader`, else one line at a time (`fast.PredictionColumns`). The same
     validation and results, a fraction of the time and memory, but the documents then carry no quote objects."""
     from benchmark.submission import Submission, read_submission
 

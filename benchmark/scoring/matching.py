@@ -12,55 +12,19 @@ Greedy order is never used: every connected component that is not a single pair 
 """
 from __future__ import annotations
 
-import re
-
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from benchmark.align import QUOTE_MARKS
+from benchmark.scoring.reference import TRAILING_PUNCTUATION, pair_weights, trim_span  # noqa: F401 (trim_span: re-exported)
 
-# Exact match tolerates only these at the edges of either span (the predicted and the gold one).
-_QUOTE_ENTITY = re.compile(
-    r"&(?:amp;)*(?:quot|apos|[lr]dquo|[lr]squo|bdquo|sbquo|[lr]aquo|[lr]saquo|"
-    r"#0*(?:34|39|96|171|187|82(?:1[6-9]|2[0-3])|8249|8250)|#[xX]0*(?:22|27|60|[aAbB][bB]|201[89a-fA-F]|203[9aA]));"
-)
-_LEADING = frozenset(QUOTE_MARKS)
-_TRAILING = frozenset(QUOTE_MARKS + ",.;:")
-# the same as strings for str.strip: every whitespace character Python knows, plus the marks
+# the characters trim_span removes, as strings for str.strip: every whitespace character Python knows, plus the
+# marks (the fast engine's check of exact pairs)
 _WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 LEADING_CHARS = _WHITESPACE + QUOTE_MARKS
-TRAILING_CHARS = _WHITESPACE + QUOTE_MARKS + ",.;:"
-
-
-def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span without surrounding whitespace and quote marks (also as HTML entities) and trailing `,.;:`.
-
-    >>> text = 'He said: "We are ready," and left.'
-    >>> trim_span(text, 8, 24), text[10:23]
-    ((10, 23), 'We are ready')
-    """
-    while start < end:
-        c = text[start]
-        if c.isspace() or c in _LEADING:
-            start += 1
-        elif c == "&" and (m := _QUOTE_ENTITY.match(text, start, end)):
-            start = m.end()
-        else:
-            break
-    while end > start:
-        c = text[end - 1]
-        if c == ";":      # maybe the end of a quote-mark entity such as &quot;
-            amp = text.rfind("&", max(start, end - 16), end)
-            if amp >= 0 and _QUOTE_ENTITY.fullmatch(text, amp, end):
-                end = amp
-                continue
-        if c.isspace() or c in _TRAILING:
-            end -= 1
-        else:
-            break
-    return start, end
+TRAILING_CHARS = _WHITESPACE + QUOTE_MARKS + TRAILING_PUNCTUATION
 
 
 def overlapping_pairs(p_start: np.ndarray, p_end: np.ndarray, g_start: np.ndarray, g_end: np.ndarray
@@ -142,12 +106,9 @@ def _assignment(pi, gi, overlap, care, edges: np.ndarray) -> np.ndarray:
     for group in np.split(edges[order], bounds):
         rows, r = np.unique(pi[group], return_inverse=True)
         cols, c = np.unique(gi[group], return_inverse=True)
-        # integer weights, exact in float64: any extra counted pair beats any number of don't-care pairs,
-        # any extra pair beats any overlap gain
-        m1 = int(overlap[group].sum()) + 1
-        m2 = m1 * (min(len(rows), len(cols)) + 1)
+        # the reference's weights (gold indices are in text order, so columns are too)
         weight = np.zeros((len(rows), len(cols)))
-        weight[r, c] = overlap[group] + m1 + m2 * care[group]
+        weight[r, c] = pair_weights(r, c, overlap[group], care[group])
         edge_at = np.full((len(rows), len(cols)), -1, dtype=np.int64)
         edge_at[r, c] = group
         rr, cc = linear_sum_assignment(weight, maximize=True)

@@ -1,0 +1,277 @@
+"""The reference scorer: the definition of every number `kremlin-reactions score` prints.
+
+It scores one document at a time, in plain Python, and ends in the per-document *count rows* every metric is
+computed from. The fast engine (`benchmark.scoring.fast`) must produce exactly the same rows, pairs and lists;
+property tests hold the two against each other. Read this file to know what a score means.
+
+Gold units and predictions
+--------------------------
+- A gold *unit* is a row of the `quotes` config. It **counts** when its type belongs to the track scored (A:
+  direct, partial; B: indirect; all: every type), it is not `optional` and not `in_boilerplate`. Every other unit
+  is *don't-care*: it can absorb a prediction, never be missed.
+- A *prediction* is a submitted quote located by `start`/`end` or by `text` (a quote located by `quote_id` belongs
+  to the gold-spans subtasks below). It is **ignored** (counted nowhere; the warnings count it) when its offsets lie
+  outside the text (possible only for a Submission built by hand), when its `type` is given and belongs to another
+  track, or when it lies wholly inside one boilerplate region. Every other prediction **counts**.
+
+Quote detection
+---------------
+- A *candidate pair* is a counted prediction and a unit of the same document sharing at least one character.
+- *Overlap matching*: a pair is eligible when the shared characters are at least `overlap` (default 0.5) times
+  the unit's length. The matching is one-to-one and maximises, in this order, the pairs with a counted unit, all
+  pairs, the shared characters, and then keeps predictions and units in the same order (the least sum of
+  (r - c)^2 over the pairs, r and c their ranks in the component: predictions in submission order, units in text
+  order), so identical predictions of identical units pair off in order. It is solved per connected component of
+  eligible pairs by scipy's `linear_sum_assignment` on integer weights that encode that order (`pair_weights`);
+  where several matchings are still equally good, the solver's choice on that matrix stands, which for a
+  component of one prediction or of one unit is its first best pair.
+- *Exact matching*: the same, over the candidate pairs whose spans are equal after `trim_span` (surrounding
+  whitespace, quote marks, also as HTML entities such as `&quot;`, and trailing `,.;:` removed).
+- A prediction paired with a don't-care unit is dropped from both counts. Per document and kind (`exact`,
+  `overlap`): `[tp, n_pred, n_gold]` = [pairs with a counted unit, counted predictions minus pairs with a
+  don't-care unit, counted units]. Unpaired counted predictions are *spurious*, unpaired counted units *missed*.
+- `chars`: with P, G and D the characters covered by counted predictions, by counted units, and by don't-care
+  units or boilerplate regions: `[|P and G|, |P and (G or not D)|, |G|]`.
+
+Attribution, stance, gold spans, date, outlet
+---------------------------------------------
+- A predicted speaker is *right* when its `normalize_name` form (case, accents, punctuation, possessives and
+  leading honorifics do not matter; articles do) is non-empty and equals that of the unit's speaker name or of
+  one of its aliases, or when its predicted mention span overlaps the unit's gold mention span.
+- On the overlap-matched pairs with a counted unit: `attr_correct` (speaker right), `stance_cm[gold][pred]`
+  (stance codes favor, against, neutral, none, and NULL = no stance predicted). `stance_missed[gold]` counts the
+  missed units, `stance_spurious[pred]` the spurious predictions.
+- Gold spans given: each counted unit takes the first prediction naming its `quote_id` (or none): `gs_n` counted
+  units, `gs_attr_correct` those with the speaker right, `gs_cm[gold][pred or NULL]`.
+- Date: with d = |predicted - gold| in days when a date is predicted, `date_exact` (d = 0), `date_within_1`
+  (d <= 1), `date_abs_days` (d, else 0), `date_predicted`, `date_n` = 1. No prediction is a miss.
+- Outlet: `outlet_correct` (the normalised name equals the canonical name or an alias; an explicit null is right
+  when the text never names the outlet; an absent key is wrong), `outlet_n` = 1.
+
+From counts to numbers (`benchmark.scoring.core.metrics`: counts summed over the documents, then)
+---------------------------------------------------------------------------------------------
+P = tp / n_pred, R = tp / n_gold, F1 = 2 tp / (n_pred + n_gold), 0 where a denominator is 0. Attribution:
+accuracy = attr_correct / overlap tp; end-to-end P/R/F1 with attr_correct as tp. Stance: per label
+F1 = 2 tp / (predicted + gold) on the matched confusion, and end to end on it plus the missed units (in the NULL
+column) and the spurious predictions (in the NULL row); macro-F1 averages the labels that occur; F_avg = mean F1 of
+favor and against. overall = mean of attribution F1, end-to-end stance macro-F1, date accuracy, outlet accuracy.
+Intervals resample documents (`benchmark.scoring.stats`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from benchmark.align import QUOTE_MARKS
+from benchmark.gold import QUOTE_TYPES, STANCES, TRACK_A_TYPES, TRACK_B_TYPES
+from benchmark.scoring.attribution import normalize_name
+from benchmark.scoring.outlet import outlet_correct
+
+TRACKS = {"A": TRACK_A_TYPES, "B": TRACK_B_TYPES, "all": QUOTE_TYPES}
+NULL = len(STANCES)                          # the code of "no stance"
+STANCE_CODE = {label: code for code, label in enumerate(STANCES)}
+TRAILING_PUNCTUATION = ",.;:"
+# a quote mark written as an HTML entity, also escaped again (&amp;quot;)
+QUOTE_ENTITY = re.compile(
+    r"&(?:amp;)*(?:quot|apos|[lr]dquo|[lr]squo|bdquo|sbquo|[lr]aquo|[lr]saquo|"
+    r"#0*(?:34|39|96|171|187|82(?:1[6-9]|2[0-3])|8249|8250)|#[xX]0*(?:22|27|60|[aAbB][bB]|201[89a-fA-F]|203[9aA]));")
+
+
+@dataclass
+class DocumentResult:
+    """What the reference finds in one document."""
+    counts: dict[str, object]                # name -> int or (nested) list, as `core.COUNT_SHAPES`
+    matched: list[tuple[dict, object, bool]] = field(default_factory=list)   # (unit, prediction, speaker right)
+    missed: list[dict] = field(default_factory=list)                         # counted units in no pair
+    spurious: list = field(default_factory=list)                             # counted predictions in no pair
+    ignored: dict[str, int] = field(default_factory=lambda: {"boilerplate": 0, "other_track": 0, "invalid": 0})
+
+
+def score_documents(docs: list[dict], units: list[dict], submission, track: str, overlap: float
+                    ) -> list[DocumentResult]:
+    """One DocumentResult per gold document, in order. `units`: rows of the quotes config (other documents' rows
+    are left out); `submission`: a Submission whose documents carry their quotes."""
+    by_doc: dict[str, list[dict]] = {d["doc_id"]: [] for d in docs}
+    for unit in units:
+        if unit["doc_id"] in by_doc:
+            by_doc[unit["doc_id"]].append(unit)
+    return [score_document(d, by_doc[d["doc_id"]], submission.documents.get(d["doc_id"]), track, overlap)
+            for d in docs]
+
+
+def score_document(doc: dict, units: list[dict], prediction, track: str, overlap: float) -> DocumentResult:
+    """The counts of one document (`prediction`: its DocumentPrediction, or None)."""
+    text, regions, types = doc["text"], doc.get("boilerplate") or [], TRACKS[track]
+    counted_unit = [u["type"] in types and not u["optional"] and not u["in_boilerplate"] for u in units]
+    result = DocumentResult(counts={})
+    quotes = prediction.quotes if prediction is not None else []
+    predictions = []
+    for q in quotes:
+        if q.quote_id is not None:
+            continue
+        if not 0 <= q.start < q.end <= len(text):
+            result.ignored["invalid"] += 1
+        elif q.type is not None and q.type not in types:
+            result.ignored["other_track"] += 1
+        elif any(r["start"] <= q.start and q.end <= r["end"] for r in regions):
+            result.ignored["boilerplate"] += 1
+        else:
+            predictions.append(q)
+
+    # -- quote detection
+    candidates = [(i, j, shared) for i, p in enumerate(predictions) for j, u in enumerate(units)
+                  if (shared := min(p.end, u["end"]) - max(p.start, u["start"])) > 0]
+    eligible = [(i, j, s) for i, j, s in candidates if s >= overlap * (units[j]["end"] - units[j]["start"]) - 1e-9]
+    same_span = [(i, j, s) for i, j, s in candidates
+                 if trim_span(text, predictions[i].start, predictions[i].end)
+                 == trim_span(text, units[j]["start"], units[j]["end"])]
+    pairs = best_matching(eligible, units, counted_unit)
+    for kind, chosen in (("overlap", pairs), ("exact", best_matching(same_span, units, counted_unit))):
+        tp = sum(counted_unit[j] for _, j in chosen)
+        result.counts[kind] = [tp, len(predictions) - (len(chosen) - tp), sum(counted_unit)]
+    covered = [set(range(x.start, x.end)) for x in predictions]
+    p_chars = set().union(*covered)
+    g_chars = set().union(*(range(u["start"], u["end"]) for u, c in zip(units, counted_unit) if c))
+    d_chars = set().union(*(range(u["start"], u["end"]) for u, c in zip(units, counted_unit) if not c),
+                          *(range(r["start"], r["end"]) for r in regions))
+    result.counts["chars"] = [len(p_chars & g_chars), len(p_chars - (d_chars - g_chars)), len(g_chars)]
+
+    # -- attribution and stance on the overlap-matched pairs with a counted unit
+    stance_cm = [[0] * (NULL + 1) for _ in range(NULL)]
+    paired_predictions, paired_units = {i for i, _ in pairs}, {j for _, j in pairs}
+    for i, j in pairs:
+        if counted_unit[j]:
+            right = speaker_right(predictions[i], units[j])
+            result.matched.append((units[j], predictions[i], right))
+            stance_cm[STANCE_CODE[units[j]["stance"]]][code(predictions[i].stance)] += 1
+    result.missed = [u for j, u in enumerate(units) if counted_unit[j] and j not in paired_units]
+    result.spurious = [p for i, p in enumerate(predictions) if i not in paired_predictions]
+    result.counts["attr_correct"] = [sum(right for _, _, right in result.matched)]
+    result.counts["stance_cm"] = stance_cm
+    result.counts["stance_missed"] = [sum(STANCE_CODE[u["stance"]] == k for u in result.missed) for k in range(NULL)]
+    result.counts["stance_spurious"] = [sum(code(p.stance) == k for p in result.spurious) for k in range(NULL + 1)]
+
+    # -- gold spans given: predictions located by quote_id
+    given: dict[str, object] = {}
+    for q in quotes:
+        if q.quote_id is not None:
+            given.setdefault(q.quote_id, q)
+    gs_cm = [[0] * (NULL + 1) for _ in range(NULL)]
+    gs_right = 0
+    for u, c in zip(units, counted_unit):
+        if c:
+            q = given.get(u["quote_id"])
+            gs_right += q is not None and speaker_right(q, u)
+            gs_cm[STANCE_CODE[u["stance"]]][code(q.stance) if q is not None else NULL] += 1
+    result.counts.update(gs_n=[sum(counted_unit)], gs_attr_correct=[gs_right], gs_cm=gs_cm)
+
+    # -- date and outlet
+    fields = prediction.fields if prediction is not None else frozenset()
+    published = prediction.published if "published" in fields else None
+    days = abs((published - doc["published"]).days) if published is not None else None
+    result.counts.update(date_exact=int(days == 0), date_within_1=int(days is not None and days <= 1),
+                         date_abs_days=days or 0, date_predicted=int(days is not None), date_n=1)
+    predicted_outlet = prediction.outlet if "outlet" in fields else None
+    result.counts["outlet_correct"] = [int(outlet_correct(predicted_outlet, "outlet" in fields, doc["outlet"],
+                                                          doc.get("outlet_aliases"), doc["outlet_evidence"]))]
+    result.counts["outlet_n"] = [1]
+    return result
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without surrounding whitespace and quote marks (also as HTML entities) and trailing `,.;:`: two
+    spans match exactly when they trim to the same span.
+
+    >>> text = 'He said: "We are ready," and left.'
+    >>> trim_span(text, 8, 24), text[10:23]
+    ((10, 23), 'We are ready')
+    """
+    while start < end:
+        if text[start].isspace() or text[start] in QUOTE_MARKS:
+            start += 1
+        elif text[start] == "&" and (entity := QUOTE_ENTITY.match(text, start, end)):
+            start = entity.end()
+        else:
+            break
+    while end > start:
+        last = text[end - 1]
+        amp = text.rfind("&", start, end) if last == ";" else -1
+        if amp >= 0 and QUOTE_ENTITY.fullmatch(text, amp, end):
+            end = amp                     # a quote-mark entity such as &quot; goes as a whole
+        elif last.isspace() or last in QUOTE_MARKS + TRAILING_PUNCTUATION:
+            end -= 1
+        else:
+            break
+    return start, end
+
+
+def code(stance: str | None) -> int:
+    return NULL if stance is None else STANCE_CODE[stance]
+
+
+def speaker_right(prediction, unit: dict) -> bool:
+    """Does the predicted speaker (name, or mention span) name the unit's gold speaker?"""
+    name = normalize_name(prediction.speaker) if prediction.speaker is not None else ""
+    aliases = {normalize_name(a) for a in [unit["speaker"], *(unit.get("speaker_aliases") or ())] if a}
+    if name and name in aliases:
+        return True
+    if prediction.speaker_start is None or unit.get("speaker_start") is None:
+        return False
+    return min(prediction.speaker_end, unit["speaker_end"]) > max(prediction.speaker_start, unit["speaker_start"])
+
+
+def best_matching(edges: list[tuple[int, int, int]], units: list[dict], counted_unit: list[bool]
+                  ) -> list[tuple[int, int]]:
+    """The one-to-one matching of (prediction, unit, shared characters) edges, as (prediction, unit) pairs in
+    prediction order: per connected component, linear_sum_assignment on `pair_weights`."""
+    chosen = []
+    for component in connected_components(edges):
+        rows = sorted({i for i, _, _ in component})
+        columns = sorted({j for _, j, _ in component}, key=lambda j: (units[j]["start"], j))     # text order
+        row, column = {i: k for k, i in enumerate(rows)}, {j: k for k, j in enumerate(columns)}
+        r, c = [row[i] for i, _, _ in component], [column[j] for _, j, _ in component]
+        weight = np.zeros((len(rows), len(columns)))
+        weight[r, c] = pair_weights(r, c, [s for _, _, s in component], [counted_unit[j] for _, j, _ in component])
+        for a, b in zip(*linear_sum_assignment(weight, maximize=True)):
+            if weight[a, b] > 0:                                # not an edge: the solver filled a rectangle
+                chosen.append((rows[a], columns[b]))
+    return sorted(chosen)
+
+
+def pair_weights(r, c, shared, counted) -> np.ndarray:
+    """Integer weights (as float64) of the pairs of one component, r and c their row and column ranks, whose
+    largest total is the best matching: a counted pair outweighs any number of other pairs, a pair all shared
+    characters, a shared character any order bonus K - (r - c)^2. Exact while the totals stay below 2**53; a
+    component too large for that (thousands of overlapping predictions of one passage) drops the order bonus."""
+    r, c, shared, counted = (np.asarray(x, dtype=np.int64) for x in (r, c, shared, counted))
+    n = int(min(r.max(), c.max())) + 1 if len(r) else 0        # at most n pairs
+    k = (int(r.max()) + int(c.max()) + 2) ** 2 if len(r) else 1
+    m0 = n * k + 1
+    m1 = int(shared.sum()) * m0 + n * k + 1
+    m2 = m1 * (n + 1)
+    order = k - (r - c) ** 2
+    if m2 * (n + 1) >= 2 ** 53:
+        m0, m1, order = 1, int(shared.sum()) + 1, 0
+        m2 = m1 * (n + 1)
+    return (counted * m2 + m1 + shared * m0 + order).astype(np.float64)
+
+
+def connected_components(edges: list[tuple[int, int, int]]) -> list[list[tuple[int, int, int]]]:
+    """The edges grouped by connected component of the bipartite graph (union-find over predictions and units)."""
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def root(node):
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            node = parent[node]
+        return node
+
+    for i, j, _ in edges:
+        parent[root(("p", i))] = root(("u", j))
+    groups: dict[tuple[str, int], list] = {}
+    for edge in edges:
+        groups.setdefault(root(("p", edge[0])), []).append(edge)
+    return list(groups.values())

@@ -1,0 +1,259 @@
+"""The fast engine against the reference (`benchmark.scoring.reference`, the definition), on random corpora built
+to hit the awkward cases: spans that start or end inside and around HTML entities (`&quot;`, `&amp;quot;`,
+`&#39;`), whitespace runs, quote marks, trailing punctuation, boilerplate edges (regions that touch or overlap),
+optional and other-track units, duplicate and nested spans, empty documents, documents of the other split,
+quote_id locators, mention spans. The per-document count rows must be equal exactly, and so must every result
+the two give (numbers, error lists, warnings, comparison, signature)."""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import random
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scoring_gold import SPEAKERS
+
+from benchmark.scoring import Options, core, fast, read_predictions, render, score_corpus
+from benchmark.submission import read_submission
+
+TOKENS = ["Putin", "said", "ready", "talks", "war", "&quot;", "&amp;quot;", "&#39;", "&#8220;", "&#x201D;", "&amp;",
+          "\u201c", "\u201d", '"', "'", "\u2019", "\u00ab", "\u00bb", ",", ".", ";", ":", " ", "  ", "\n", "\t",
+          "\u00a0", "\n\n", "yes,", "no.", "&quot;fine&quot;", "\u201cno\u201d", "&lt;b&gt;"]
+STANCES = ["favor", "against", "neutral", "none"]
+TYPES = ["direct", "partial", "indirect"]
+NAMES = [None, "Putin", "President Putin", "Mr. Putin's", "a Kremlin source", "A Kremlin Source", "Lavrov",
+         "Peskov", "the Kremlin", "", "x"]
+
+
+def _text(rnd: random.Random) -> str:
+    return "".join(rnd.choice(TOKENS) + rnd.choice(["", " "]) for _ in range(rnd.randint(0, 30)))
+
+
+def _span(rnd: random.Random, n: int, spans: list[tuple[int, int]]) -> tuple[int, int]:
+    """A random span of a text of length n >= 1: often an existing span, nudged, nested or widened."""
+    if spans and rnd.random() < 0.6:
+        s, e = rnd.choice(spans)
+        how = rnd.random()
+        if how < 0.3:
+            return s, e                                              # duplicate
+        if how < 0.6:                                                # nudged by a character or two
+            s, e = s + rnd.randint(-2, 2), e + rnd.randint(-2, 2)
+        elif how < 0.8 and e - s > 2:                                # nested inside
+            s = rnd.randint(s, e - 2)
+            e = rnd.randint(s + 1, e)
+        else:                                                        # around it
+            s, e = s - rnd.randint(0, 6), e + rnd.randint(0, 6)
+        s, e = max(0, min(s, n - 1)), min(n, e)
+        return (s, e) if s < e else (s, s + 1)
+    s = rnd.randrange(n)
+    return s, rnd.randint(s + 1, min(n, s + rnd.choice([1, 3, 10, 40])))
+
+
+@st.composite
+def corpora(draw):
+    rnd = random.Random(draw(st.integers(0, 2**32 - 1)))
+    docs, units, preds, texts = [], [], [], {}
+    for i in range(rnd.randint(1, 4)):
+        doc_id = f"d{i}"
+        text = _text(rnd) or "x"
+        n = len(text)
+        texts[doc_id] = text
+        regions = []
+        for _ in range(rnd.choice([0, 0, 1, 2])):
+            s, e = _span(rnd, n, [])
+            if rnd.random() < 0.3 and regions:                       # touching or overlapping another region
+                s = rnd.choice([regions[-1]["end"], max(0, regions[-1]["end"] - 2)])
+                e = max(e, s + 1)
+            if s < n:
+                regions.append({"start": s, "end": min(e, n), "kind": "caption"})
+        docs.append({"doc_id": doc_id, "text": text, "outlet": "CNN", "outlet_aliases": ["CNN", "Cable News"],
+                     "outlet_evidence": rnd.choice(["explicit", "external"]),
+                     "published": datetime.date(2024, 11, rnd.randint(1, 28)),
+                     "date_evidence": rnd.choice(["explicit", "inferred", "external"]), "boilerplate": regions})
+        spans: list[tuple[int, int]] = []
+        for k in range(rnd.choice([0, 1, 3, 6, 10])):
+            s, e = _span(rnd, n, spans)
+            spans.append((s, e))
+            sid = rnd.choice(list(SPEAKERS))
+            name, aliases = SPEAKERS[sid]
+            m = rnd.randrange(n) if rnd.random() < 0.5 else None
+            units.append({"quote_id": f"{doc_id}-q{k}", "doc_id": doc_id, "start": s, "end": e,
+                          "type": rnd.choice(TYPES), "speaker_id": sid, "speaker": name, "speaker_aliases": aliases,
+                          "speaker_start": m, "speaker_end": None if m is None else min(n, m + rnd.randint(1, 6)),
+                          "stance": rnd.choice(STANCES), "optional": rnd.random() < 0.2,
+                          "in_boilerplate": any(r["start"] <= s and e <= r["end"] for r in regions)})
+        if rnd.random() < 0.1:
+            continue                                                 # no prediction for this document
+        quotes = []
+        for _ in range(rnd.choice([0, 1, 3, 8, 14])):
+            s, e = _span(rnd, n, spans + [(r["start"], r["end"]) for r in regions])
+            q = {"start": s, "end": e}
+            if rnd.random() < 0.1 and spans:                         # gold spans given
+                q = {"quote_id": f"{doc_id}-q{rnd.randrange(len(spans))}"}
+            if rnd.random() < 0.8:
+                q["speaker"] = rnd.choice(NAMES)
+            if rnd.random() < 0.2:
+                q["speaker_start"] = rnd.randrange(n)
+                q["speaker_end"] = min(n, q["speaker_start"] + rnd.randint(1, 5))
+            if rnd.random() < 0.8:
+                q["stance"] = rnd.choice(STANCES + [None])
+            if rnd.random() < 0.3 and "quote_id" not in q:
+                q["type"] = rnd.choice(TYPES + [None])
+            quotes.append(q)
+        seen, unique = set(), []
+        for q in quotes:                                             # the reader rejects a repeated quote_id
+            if q.get("quote_id") not in seen:
+                unique.append(q)
+                seen.add(q.get("quote_id"))
+        pred = {"doc_id": doc_id, "quotes": unique if rnd.random() < 0.95 else None}
+        if rnd.random() < 0.7:
+            pred["outlet"] = rnd.choice([None, "CNN", "cnn", "The CNN", "BBC"])
+        if rnd.random() < 0.7:
+            pred["published"] = rnd.choice([None, f"2024-11-{rnd.randint(1, 28):02d}"])
+        preds.append(pred)
+    # a document of the other split: in the submission, not among the documents scored
+    texts["other"] = "Another article, of the other split."
+    if rnd.random() < 0.5:
+        preds.append({"doc_id": "other", "quotes": [{"start": 0, "end": 7, "speaker": "Putin"}]})
+    rnd.shuffle(preds)
+    return docs, units, preds, texts, rnd.choice(["A", "B", "all"]), rnd.choice([0.3, 0.5, 0.51, 1.0])
+
+
+SETTINGS = settings(max_examples=int(os.environ.get("SCORING_EXAMPLES", "300")), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def _submission(preds, texts, units):
+    return read_submission(preds, texts, {u["quote_id"] for u in units})
+
+
+def _errors_as_data(run, docs):
+    return core.build_errors(core.Documents(docs), run)
+
+
+@SETTINGS
+@given(corpora())
+def test_count_rows_and_findings_are_the_reference_s(corpus):
+    docs, units, preds, texts, track, overlap = corpus
+    options = Options(track=track, overlap=overlap)
+    ref = core.reference_run(docs, units, _submission(preds, texts, units), options, errors=True)
+    quick = fast.evaluate(fast.Gold(docs, units, track), _submission(preds, texts, units), track, overlap, errors=True)
+    assert ref.table.matrix.tolist() == quick.table.matrix.tolist()
+    assert ref.ignored == quick.ignored
+    assert _errors_as_data(ref, docs) == _errors_as_data(quick, docs)
+
+
+@SETTINGS
+@given(corpora())
+def test_every_result_is_the_same_whichever_engine(corpus):
+    docs, units, preds, texts, track, overlap = corpus
+    options = Options(track=track, overlap=overlap, n_boot=30, errors=True)
+    other = [dict(p, quotes=list(reversed(p["quotes"] or []))) for p in preds[::-1]]
+
+    def results(engine):
+        r = score_corpus(docs, units, _submission(preds, texts, units), options,
+                         compare=_submission(other, texts, units), engine=engine)
+        return render.to_json(r)
+
+    assert results("reference") == results("fast")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpus=corpora())
+def test_streamed_blocked_fast_engine_is_the_reference(tmp_path_factory, corpus):
+    """The fast engine as `benchmark.score` runs it on a large file: streamed into arrays (no quote objects),
+    matched one document per block, gold rows out of order, gold as a pyarrow table."""
+    import pyarrow as pa
+
+    docs, units, preds, texts, track, overlap = corpus
+    path = tmp_path_factory.mktemp("sub") / "preds.jsonl"
+    path.write_text("".join(json.dumps(p) + "\n" for p in preds), encoding="utf-8")
+    quote_ids = {u["quote_id"] for u in units}
+    options = Options(track=track, overlap=overlap, n_boot=0)
+    shuffled = random.Random(len(units)).sample(units, len(units))
+    expected = score_corpus(docs, shuffled, read_predictions(str(path), texts, quote_ids), options, engine="reference")
+    table = None
+    if shuffled:                      # typed as the dataset's columns are (a column of nulls only is int, too)
+        table = pa.Table.from_pylist(shuffled)
+        table = table.cast(pa.schema([pa.field(f.name, pa.int64()) if pa.types.is_null(f.type) else f
+                                      for f in table.schema]))
+    saved, fast._MATCH_BLOCK = fast._MATCH_BLOCK, 1
+    try:
+        streamed = read_predictions(str(path), texts, quote_ids, stream=True)
+        got = score_corpus(docs, table if table is not None else shuffled, streamed, options, engine="fast")
+    finally:
+        fast._MATCH_BLOCK = saved
+    assert render.to_json(got) == render.to_json(expected)
+
+
+def test_auto_takes_the_reference_for_small_inputs_and_fast_for_large():
+    docs = [{"doc_id": "d", "text": "abc", "outlet": "CNN", "outlet_evidence": "explicit",
+             "published": datetime.date(2024, 1, 1), "date_evidence": "explicit", "boilerplate": []}]
+    small = _submission([{"doc_id": "d", "quotes": [{"start": 0, "end": 1}]}], {"d": "abc"}, [])
+    assert core.choose_engine([], small) == "reference"
+    n_docs = core.AUTO_REFERENCE_MAX_QUOTES // 1000 + 1
+    large = _submission([{"doc_id": f"d{i}", "quotes": [{"start": 0, "end": 1}] * 1000} for i in range(n_docs)],
+                        {f"d{i}": "abc" for i in range(n_docs)}, [])
+    assert core.choose_engine([], large) == "fast"
+    assert core.choose_engine([], small, large) == "fast"
+    small.columns = object()                    # streamed into arrays: only the fast engine can read it
+    assert core.choose_engine([], small) == "fast"
+    with pytest.raises(ValueError, match="engine must be one of"):
+        score_corpus(docs, [], small, Options(), engine="quick")
+
+
+def test_the_issue_s_example_entity_marks_kept_in_the_gold_span():
+    """A gold span with its &quot; marks; the prediction drops only the final ';'. By trim_span the two differ:
+    not an exact match, and the error report lists the boundary difference (the fast engine used to count an
+    exact match here while listing the same pair as a boundary error)."""
+    text = 'He said: &quot;We are ready&quot; and left.'
+    start, end = text.index("&quot;We"), text.index(" and")
+    docs = [{"doc_id": "d", "text": text, "outlet": "CNN", "outlet_evidence": "explicit",
+             "published": datetime.date(2024, 1, 1), "date_evidence": "explicit", "boilerplate": []}]
+    units = [{"quote_id": "d-q01", "doc_id": "d", "start": start, "end": end, "type": "direct",
+              "speaker_id": "vladimir_putin", "speaker": "Vladimir Putin", "speaker_aliases": ["Putin"],
+              "speaker_start": None, "speaker_end": None, "stance": "neutral", "optional": False,
+              "in_boilerplate": False}]
+    preds = [{"doc_id": "d", "quotes": [{"start": start, "end": end - 1}]}]
+    for engine in ("reference", "fast"):
+        r = score_corpus(docs, units, _submission(preds, {"d": text}, units), Options(n_boot=0, errors=True),
+                         engine=engine)
+        assert r["quotes"]["exact"]["tp"] == 0, engine
+        assert r["quotes"]["overlap"]["tp"] == 1, engine
+        assert [b["quote_id"] for b in r["errors"]["d"]["boundary"]] == ["d-q01"], engine
+
+
+def test_identical_predictions_of_identical_units_pair_off_in_order():
+    """Two gold units with the same span and different speakers, predicted as the gold: the matching keeps the
+    order (the solver alone swapped them, so the gold itself scored attribution 0)."""
+    text = "They said: yes. Then more."
+    s, e = text.index("yes"), text.index("yes") + 3
+    docs = [{"doc_id": "d", "text": text, "outlet": "CNN", "outlet_evidence": "explicit",
+             "published": datetime.date(2024, 1, 1), "date_evidence": "explicit", "boilerplate": []}]
+    units = [{"quote_id": f"d-q{k}", "doc_id": "d", "start": s, "end": e, "type": "direct", "speaker_id": sid,
+              "speaker": SPEAKERS[sid][0], "speaker_aliases": SPEAKERS[sid][1], "speaker_start": None,
+              "speaker_end": None, "stance": "neutral", "optional": False, "in_boilerplate": False}
+             for k, sid in enumerate(["vladimir_putin", "sergey_lavrov", "dmitry_peskov"])]
+    preds = [{"doc_id": "d", "quotes": [{"start": s, "end": e, "speaker": u["speaker"]} for u in units]}]
+    for engine in ("reference", "fast"):
+        r = score_corpus(docs, units, _submission(preds, {"d": text}, units), Options(n_boot=0), engine=engine)
+        assert r["attribution"]["accuracy"] == 1.0, engine
+
+
+def test_pair_weights_order_the_criteria():
+    from benchmark.scoring.reference import pair_weights
+
+    # one prediction, three units: counted beats shared characters, shared characters beat the order bonus
+    w = pair_weights([0, 0, 0], [0, 1, 2], [5, 9, 9], [0, 1, 1])
+    assert w[1] > w[2] > w[0]
+    # crossing pairs lose to the same pairs in order, all else equal
+    in_order = pair_weights([0, 1], [0, 1], [3, 3], [1, 1]).sum()
+    crossed = pair_weights([0, 1], [1, 0], [3, 3], [1, 1]).sum()
+    assert in_order > crossed
+    # exact integers in float64, also for a large component (the order bonus is dropped there)
+    big = pair_weights(np.arange(30000), np.arange(30000) % 50, np.full(30000, 400), np.ones(30000))
+    assert (big == np.rint(big)).all() and big.max() * 51 < 2 ** 53
