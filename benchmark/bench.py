@@ -198,6 +198,34 @@ def _peak(phases) -> int:
     return peak
 
 
+ENGINE_SIZES = (5, 50, 250, 1000)
+
+
+def engines(sizes=ENGINE_SIZES, n_boot: int = 1000) -> list[dict]:
+    """Seconds of `score_corpus` with each engine on the same in-memory submission (quote objects kept, as for
+    the error report), best of 3: where the reference (plain Python) stops being fast enough for engine="auto"."""
+    import pyarrow as pa
+
+    from benchmark.scoring import Options, score_corpus
+    from benchmark.submission import read_submission
+
+    rows = []
+    for n in sizes:
+        docs, quote_rows, objects = synthesise(n)
+        submission = read_submission(objects, {d["doc_id"]: d["text"] for d in docs}, set())
+        table = pa.Table.from_pylist(quote_rows)
+        row = {"docs": n, "quotes": len(quote_rows) + sum(len(o["quotes"]) for o in objects)}
+        for engine in ("reference", "fast"):
+            times = []
+            for _ in range(3):
+                t0 = time.perf_counter()
+                score_corpus(docs, table, submission, Options(n_boot=n_boot), engine=engine)
+                times.append(time.perf_counter() - t0)
+            row[engine] = min(times)
+        rows.append(row)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmark.bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help=f"small sizes {QUICK_SIZES} (a smoke run)")
@@ -205,7 +233,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated numbers of documents (default %s)" % ",".join(map(str, SIZES)))
     parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples (default 1000)")
     parser.add_argument("--repeat", type=int, default=1, help="time each step this many times, keep the best")
+    parser.add_argument("--engines", action="store_true",
+                        help="time the reference and the fast engine side by side at small sizes instead")
     args = parser.parse_args(argv)
+    if args.engines:
+        from benchmark.scoring.core import AUTO_REFERENCE_MAX_QUOTES
+
+        print(f"score_corpus seconds (best of 3, bootstrap {args.bootstrap}); engine=auto takes the reference up "
+              f"to {AUTO_REFERENCE_MAX_QUOTES} gold units + predicted quotes")
+        print(f"{'documents':>9} {'units+quotes':>12} {'reference s':>11} {'fast s':>7} {'ratio':>6}")
+        for r in engines(args.sizes or ENGINE_SIZES, args.bootstrap):
+            print(f"{r['docs']:>9} {r['quotes']:>12} {r['reference']:>11.3f} {r['fast']:>7.3f} "
+                  f"{r['reference'] / r['fast']:>6.1f}", flush=True)
+        return 0
     sizes = args.sizes or (QUICK_SIZES if args.quick else SIZES)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, load average {os.getloadavg()[0]:.1f}; "
           f"{QUOTES_PER_DOC} gold quotes per document; bootstrap {args.bootstrap}; best of {args.repeat}")

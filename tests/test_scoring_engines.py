@@ -257,3 +257,37 @@ def test_pair_weights_order_the_criteria():
     # exact integers in float64, also for a large component (the order bonus is dropped there)
     big = pair_weights(np.arange(30000), np.arange(30000) % 50, np.full(30000, 400), np.ones(30000))
     assert (big == np.rint(big)).all() and big.max() * 51 < 2 ** 53
+
+
+@pytest.fixture(scope="module")
+def baseline_files(tmp_path_factory):
+    """Every baseline's predictions on both splits (oracles included), as files in one folder."""
+    from baselines import run_baselines
+
+    folder = tmp_path_factory.mktemp("baselines")
+    files = []
+    for split in ("test", "train"):
+        for name, predictions in run_baselines(split, oracles=True).items():
+            path = folder / f"{split}-{name.replace(' ', '_').replace('+', '_')}.jsonl"
+            path.write_text("".join(json.dumps(p) + "\n" for p in predictions), encoding="utf-8")
+            files.append((split, path))
+    return files
+
+
+def test_cli_engines_agree_on_every_baseline_with_errors_and_compare(baseline_files, tmp_path, capsys):
+    from benchmark.cli import main
+
+    for k, (split, path) in enumerate(baseline_files):
+        other = next(p for s, p in baseline_files[k + 1:] + baseline_files if s == split and p != path)
+        outputs = {}
+        for engine in ("reference", "fast"):
+            out_json = tmp_path / f"{engine}.json"
+            out_md = tmp_path / f"{engine}.md"
+            for track in ("A", "B", "all"):
+                for extra in ([], ["--errors", "--compare", str(other)]):      # plain: the fast engine streams
+                    assert main(["score", str(path), "--split", split, "--track", track, *extra, "--bootstrap",
+                                 "200", "--engine", engine, "--json", str(out_json), "--markdown", str(out_md)]) == 0
+                    outputs[engine, track, len(extra)] = (capsys.readouterr().out, out_json.read_text(),
+                                                          out_md.read_text())
+        for key in outputs:
+            assert outputs[key] == outputs[("reference", *key[1:])], (path.name, key)

@@ -154,9 +154,10 @@ def test_compare_through_the_scorer_five_documents():
 
 
 def test_signature():
-    sig = Signature("0123456789abcdef", "test", "A", 0.5, 1000, 12345, "0.1.0")
-    assert str(sig) == "kremlin-reactions|data:01234567|split:test|track:A|match:overlap0.5|boot:1000/seed12345|v:0.1.0"
-    assert str(Signature("", "all", "B", 0.8, 0, 1, "9")).startswith("kremlin-reactions|data:memory|split:all|track:B")
+    sig = Signature("0123456789abcdef", "test", "A", 0.5, 1000, 12345, "2", "0.1.0")
+    assert str(sig) == ("kremlin-reactions|data:01234567|split:test|track:A|match:overlap0.5|boot:1000/seed12345|"
+                        "scorer:2|v:0.1.0")
+    assert str(Signature("", "all", "B", 0.8, 0, 1, "2", "9")).startswith("kremlin-reactions|data:memory|split:all|track:B")
 
 
 def test_prefetched_resamples_equal_direct_ones_and_errors_reach_the_caller():

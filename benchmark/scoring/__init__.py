@@ -9,7 +9,6 @@ the results.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 from benchmark.scoring.core import AUTO_REFERENCE_MAX_QUOTES, ENGINES, MAIN_KEYS, Options, gc_paused, score_corpus
@@ -78,8 +77,7 @@ def _large(*sources) -> bool:
 
 def read_predictions(predictions, texts: dict[str, str], quote_ids, stream: bool = False):
     """A Submission from a path, a list of dicts, or a Submission (returned as is). `texts`: every document the
-    submission may name. The reader's per-document "no prediction" warnings are dropped: `score_corpus` warns
-    about the documents missing from the split actually scored.
+    submission may name.
 
     stream: read a file into arrays, never holding the parsed file: with pyarrow's JSON reader when the file is in
     the common case of `benchmark.columnar_reader`, else one line at a time (`fast.PredictionColumns`). The same
@@ -97,7 +95,6 @@ def read_predictions(predictions, texts: dict[str, str], quote_ids, stream: bool
         submission.columns = columns
     elif submission is None:
         submission = read_submission(predictions, texts, quote_ids)
-    submission.warnings = [w for w in submission.warnings if not _MISSING_WARNING.search(w)]
     return submission
 
 
@@ -117,4 +114,3 @@ def _read_columnar(path: str, texts: dict[str, str]):
     return submission
 
 
-_MISSING_WARNING = re.compile(r"no prediction for document|more documents without a prediction")

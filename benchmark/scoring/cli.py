@@ -42,6 +42,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="bootstrap resamples over documents (default 1000; 0 = no intervals)")
     parser.add_argument("--seed", type=int, default=12345, help="bootstrap seed (default 12345)")
     parser.add_argument("--data", metavar="DIR", help="dataset folder (default: the packaged benchmark/data)")
+    parser.add_argument("--engine", choices=("auto", "reference", "fast"), default="auto",
+                        help="reference = benchmark/scoring/reference.py, the definition (plain Python); fast = "
+                             "numpy, for large corpora; auto (default) = the reference for small inputs. Every "
+                             "output is the same whichever runs")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
     if args.data is not None and not Path(args.data).is_dir():
         raise InputError(f"{args.data}: --data: not a folder")
     results = score(args.submission, split=args.split, track=args.track, data_dir=args.data, overlap=args.overlap,
-                    n_boot=args.bootstrap, seed=args.seed, compare=args.compare, errors=args.errors)
+                    n_boot=args.bootstrap, seed=args.seed, compare=args.compare, errors=args.errors,
+                    engine=args.engine)
     print(render.terminal(results, errors=args.errors))
     if args.json:
         _write(args.json, render.to_json(results))

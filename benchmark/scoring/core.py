@@ -8,6 +8,7 @@ whichever engine ran: the results dict, per-document scores, the error report an
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,10 +31,11 @@ MAIN_KEYS = ["overall", "quotes.exact.f1", "quotes.overlap.f1", "quotes.chars.f1
              "gold_spans.attribution_accuracy", "gold_spans.stance.macro_f1", "date.accuracy",
              "date.within_1_day", "outlet.accuracy"]
 ENGINES = ("auto", "reference", "fast")
-# engine="auto" runs the reference up to this many gold units plus predicted quotes (it takes about 0.1 s per
-# thousand: python -m benchmark.bench --engines), the fast engine above
-AUTO_REFERENCE_MAX_QUOTES = 20_000
+# engine="auto" runs the reference up to this many gold units plus predicted quotes (about 0.2 s there, 5-20x the
+# fast engine: python -m benchmark.bench --engines), the fast engine above
+AUTO_REFERENCE_MAX_QUOTES = 5_000
 SNIPPET = 100
+_MISSING_WARNING = re.compile(r"no prediction for document|more documents without a prediction")
 _DOCUMENT_BLOCK = 8192       # documents whose metrics are computed at once
 
 
@@ -51,7 +53,7 @@ class Options:
     def signature(self) -> Signature:
         from benchmark import __version__
         return Signature(self.data_fingerprint or "", self.split, self.track, self.overlap, self.n_boot,
-                         self.seed, self.version or __version__)
+                         self.seed, reference.SCORER_VERSION, self.version or __version__)
 
 
 def score_corpus(gold_docs: list[dict], gold_quotes, submission, options: Options = Options(), compare=None,
@@ -151,7 +153,8 @@ def build_results(gold: Documents, run: Run, submission, options: Options) -> di
 
     missing = [doc_id for doc_id, seen in zip(gold.doc_ids, run.predicted_docs) if not seen]
     extra = len(set(submission.documents) - set(gold.index))
-    warnings = list(getattr(submission, "warnings", []))
+    # the reader's "no prediction" warnings name every document it was given; these name the split's
+    warnings = [w for w in getattr(submission, "warnings", []) if not _MISSING_WARNING.search(w)]
     warnings += [f"no prediction for document {doc_id}: it counts as predicting nothing" for doc_id in missing[:20]]
     if len(missing) > 20:
         warnings.append(f"... and {len(missing) - 20} more documents without a prediction")

@@ -70,6 +70,9 @@ from benchmark.gold import QUOTE_TYPES, STANCES, TRACK_A_TYPES, TRACK_B_TYPES
 from benchmark.scoring.attribution import normalize_name
 from benchmark.scoring.outlet import outlet_correct
 
+# Moves whenever a change to the scorer changes a printed number (the signature carries it): 1 = before the
+# reference existed; 2 = exact match as trim_span equality, identical pairs kept in order, overlapping regions.
+SCORER_VERSION = "2"
 TRACKS = {"A": TRACK_A_TYPES, "B": TRACK_B_TYPES, "all": QUOTE_TYPES}
 NULL = len(STANCES)                          # the code of "no stance"
 STANCE_CODE = {label: code for code, label in enumerate(STANCES)}
