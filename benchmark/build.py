@@ -105,6 +105,7 @@ def features() -> dict:
         "speakers": Features({
             "speaker_id": text,
             "name": text,
+            "disambiguator": text,
             "kind": text,
             "aliases": List(text),
             "description": text,
@@ -228,6 +229,7 @@ def make_rows(annotations_dir: str | Path) -> dict[str, dict[str, list[dict]]]:
         rows["speakers"][SPEAKERS_SPLIT].append({
             "speaker_id": s["id"],
             "name": s["name"],
+            "disambiguator": s.get("disambiguator"),
             "kind": s["kind"],
             "aliases": list(s["aliases"]),
             "description": s.get("description"),

@@ -656,6 +656,39 @@ def speaker_no_aliases(f):
     return [str(path), f"{sid}: aliases: needs at least 1 item"]
 
 
+def unique_scoped_speaker(f) -> dict:
+    """A document-scoped speaker whose name no other speaker of its document has."""
+    registry = f.load(f.speakers_path())["speakers"]
+    names = [(s["doc_id"], s["name"].casefold()) for s in registry]
+    return next(s for s in registry if s["doc_id"] and names.count((s["doc_id"], s["name"].casefold())) == 1)
+
+
+@case
+def speaker_disambiguator_without_namesake(f):
+    sid = unique_scoped_speaker(f)["id"]
+    path = f.edit_speakers(lambda sp: next(s for s in sp if s["id"] == sid).update(disambiguator="the first"))
+    return [str(path), f"{sid}: disambiguator: no other speaker of document", "a disambiguator tells namesakes apart"]
+
+
+@case
+def speaker_disambiguator_repeated(f):
+    s0 = unique_scoped_speaker(f)
+    twin = {**copy.deepcopy(s0), "id": s0["id"] + "_twin", "disambiguator": "The First"}
+
+    def change(sp):
+        next(s for s in sp if s["id"] == s0["id"])["disambiguator"] = "the first"
+        sp.append(twin)
+    path = f.edit_speakers(change)
+    return [str(path), f"{twin['id']}: disambiguator: same disambiguator as '{s0['id']}'"]
+
+
+@case
+def speaker_disambiguator_type(f):
+    path = f.edit_speakers(lambda sp: sp[0].update(disambiguator=2))
+    sid = f.load(path)["speakers"][0]["id"]
+    return [str(path), f"{sid}: disambiguator: expected string or null, got integer 2"]
+
+
 # --------------------------------------------------------------------------------------------- tests
 @pytest.mark.parametrize("root_name", list(ROOTS))
 @pytest.mark.parametrize("case_name", list(CASES))
