@@ -721,6 +721,25 @@ def test_original_folder_validates_ok(root_name, capsys):
     assert "total" in out and "favor" in out and "in_boilerplate" in out
 
 
+def test_real_speaker_names_are_what_a_reader_calls_the_source():
+    """No `name` carries an article id or a parenthesised tag ("another official (002)"): distinctness is the
+    speaker id's and `doc_id`'s job, and namesakes of one article are told apart by distinct disambiguators."""
+    registry = json.loads((REAL / "speakers.json").read_text(encoding="utf-8"))["speakers"]
+    doc_ids = [p.stem for p in (REAL / "documents").glob("*.txt")]
+    for s in registry:
+        assert "(" not in s["name"] and ")" not in s["name"], s["name"]
+        for doc_id in doc_ids:
+            assert doc_id not in s["name"] and not re.search(rf"\b{doc_id[:3]}\b", s["name"]), s["name"]
+    namesakes: dict[tuple, list[dict]] = {}
+    for s in registry:
+        namesakes.setdefault((s["doc_id"], s["name"].casefold()), []).append(s)
+    pairs = [group for group in namesakes.values() if len(group) > 1]
+    assert pairs, "002 has namesakes (two 'one source's): the check below must see them"
+    for group in pairs:
+        labels = [s.get("disambiguator") for s in group]
+        assert all(labels) and len({x.casefold() for x in labels}) == len(labels), group
+
+
 def test_real_documents_are_the_seeds_byte_for_byte():
     docs = sorted((REAL / "documents").glob("*.txt"))
     assert [p.stem for p in docs] == [p.stem for p in sorted((REAL / "gold").glob("*.json"))]
