@@ -36,7 +36,7 @@ CARD_TEMPLATE = Path(__file__).resolve().parent / "card_template.md"
 DEFAULT_CONFIG = "quotes"
 # Release date of DATA_VERSION (Croissant datePublished); bump both together. A constant, never "today", so that
 # rebuilding gives byte-identical files.
-DATA_RELEASE_DATE = "2026-11-21"
+DATA_RELEASE_DATE = "2026-12-01"
 # Where the folder is meant to be published (Croissant/card `url`). Change here when the public location changes.
 DATASET_URL = "https://huggingface.co/datasets/kremlin-reactions/kremlin-reactions"
 CREATOR = "kremlin-reactions contributors"
@@ -105,6 +105,7 @@ def features() -> dict:
         "speakers": Features({
             "speaker_id": text,
             "name": text,
+            "disambiguator": text,
             "kind": text,
             "aliases": List(text),
             "description": text,
@@ -228,6 +229,7 @@ def make_rows(annotations_dir: str | Path) -> dict[str, dict[str, list[dict]]]:
         rows["speakers"][SPEAKERS_SPLIT].append({
             "speaker_id": s["id"],
             "name": s["name"],
+            "disambiguator": s.get("disambiguator"),
             "kind": s["kind"],
             "aliases": list(s["aliases"]),
             "description": s.get("description"),

@@ -109,12 +109,13 @@ def speakers_schema() -> dict:
     speaker = _obj({
         "id": _string(pattern=SPEAKER_ID_PATTERN),
         "name": _string(),
+        "disambiguator": {"type": ["string", "null"], "minLength": 1},
         "kind": {"enum": list(G.SPEAKER_KINDS)},
         "aliases": {"type": "array", "items": _string(), "minItems": 1},
         "description": _string(),
         "doc_id": _nullable_string(),
         "note": _nullable_string(),
-    }, optional=("note",))
+    }, optional=("disambiguator", "note"))
     return _obj({"speakers": {"type": "array", "items": speaker}})
 
 
@@ -471,7 +472,34 @@ def _check_speakers(ctx: _FileContext, doc_ids: set[str], report: _Report) -> di
                 owner = alias_owner.setdefault(_norm(alias), sid)
                 if owner != sid:
                     ctx.add(report, path + ("aliases", j), f"alias {alias!r} is also an alias of global speaker {owner!r}")
+    _check_disambiguators(ctx, data["speakers"], report)
     return by_id
+
+
+def _check_disambiguators(ctx: _FileContext, speakers: list, report: _Report) -> None:
+    """A `disambiguator` tells apart speakers of one scope (an article, or the global speakers) that share a name:
+    it needs such a namesake, and namesakes that have one must not share it."""
+    def key(sp: Any) -> tuple | None:
+        ok = isinstance(sp, dict) and isinstance(sp.get("name"), str) and isinstance(sp.get("doc_id"), (str, type(None)))
+        return (sp["doc_id"], _norm(sp["name"])) if ok else None
+
+    namesakes: dict[tuple, list[int]] = {}
+    for i, sp in enumerate(speakers):
+        if key(sp) is not None:
+            namesakes.setdefault(key(sp), []).append(i)
+    for i, sp in enumerate(speakers):
+        if key(sp) is None or not isinstance(sp.get("disambiguator"), str):
+            continue
+        others = [j for j in namesakes[key(sp)] if j != i]
+        where = f"document {sp['doc_id']!r}" if sp["doc_id"] else "the global speakers"
+        if not others:
+            ctx.add(report, ("speakers", i, "disambiguator"), f"no other speaker of {where} is named "
+                                                             f"{sp['name']!r}: a disambiguator tells namesakes apart")
+        for j in others:
+            theirs = speakers[j].get("disambiguator")
+            if j < i and isinstance(theirs, str) and _norm(theirs) == _norm(sp["disambiguator"]):
+                ctx.add(report, ("speakers", i, "disambiguator"),
+                        f"same disambiguator as {speakers[j].get('id')!r}, which has the same name: make them differ")
 
 
 # ------------------------------------------------------------------------------------------- gold/<id>.json

@@ -656,6 +656,39 @@ def speaker_no_aliases(f):
     return [str(path), f"{sid}: aliases: needs at least 1 item"]
 
 
+def unique_scoped_speaker(f) -> dict:
+    """A document-scoped speaker whose name no other speaker of its document has."""
+    registry = f.load(f.speakers_path())["speakers"]
+    names = [(s["doc_id"], s["name"].casefold()) for s in registry]
+    return next(s for s in registry if s["doc_id"] and names.count((s["doc_id"], s["name"].casefold())) == 1)
+
+
+@case
+def speaker_disambiguator_without_namesake(f):
+    sid = unique_scoped_speaker(f)["id"]
+    path = f.edit_speakers(lambda sp: next(s for s in sp if s["id"] == sid).update(disambiguator="the first"))
+    return [str(path), f"{sid}: disambiguator: no other speaker of document", "a disambiguator tells namesakes apart"]
+
+
+@case
+def speaker_disambiguator_repeated(f):
+    s0 = unique_scoped_speaker(f)
+    twin = {**copy.deepcopy(s0), "id": s0["id"] + "_twin", "disambiguator": "The First"}
+
+    def change(sp):
+        next(s for s in sp if s["id"] == s0["id"])["disambiguator"] = "the first"
+        sp.append(twin)
+    path = f.edit_speakers(change)
+    return [str(path), f"{twin['id']}: disambiguator: same disambiguator as '{s0['id']}'"]
+
+
+@case
+def speaker_disambiguator_type(f):
+    path = f.edit_speakers(lambda sp: sp[0].update(disambiguator=2))
+    sid = f.load(path)["speakers"][0]["id"]
+    return [str(path), f"{sid}: disambiguator: expected string or null, got integer 2"]
+
+
 # --------------------------------------------------------------------------------------------- tests
 @pytest.mark.parametrize("root_name", list(ROOTS))
 @pytest.mark.parametrize("case_name", list(CASES))
@@ -686,6 +719,25 @@ def test_original_folder_validates_ok(root_name, capsys):
     out = capsys.readouterr().out
     assert out.startswith(f"ok: {ROOTS[root_name]}: 5 documents" if root_name == "real" else "ok: ")
     assert "total" in out and "favor" in out and "in_boilerplate" in out
+
+
+def test_real_speaker_names_are_what_a_reader_calls_the_source():
+    """No `name` carries an article id or a parenthesised tag ("another official (002)"): distinctness is the
+    speaker id's and `doc_id`'s job, and namesakes of one article are told apart by distinct disambiguators."""
+    registry = json.loads((REAL / "speakers.json").read_text(encoding="utf-8"))["speakers"]
+    doc_ids = [p.stem for p in (REAL / "documents").glob("*.txt")]
+    for s in registry:
+        assert "(" not in s["name"] and ")" not in s["name"], s["name"]
+        for doc_id in doc_ids:
+            assert doc_id not in s["name"] and not re.search(rf"\b{doc_id[:3]}\b", s["name"]), s["name"]
+    namesakes: dict[tuple, list[dict]] = {}
+    for s in registry:
+        namesakes.setdefault((s["doc_id"], s["name"].casefold()), []).append(s)
+    pairs = [group for group in namesakes.values() if len(group) > 1]
+    assert pairs, "002 has namesakes (two 'one source's): the check below must see them"
+    for group in pairs:
+        labels = [s.get("disambiguator") for s in group]
+        assert all(labels) and len({x.casefold() for x in labels}) == len(labels), group
 
 
 def test_real_documents_are_the_seeds_byte_for_byte():
