@@ -40,8 +40,8 @@ _KEY_CHUNK = 1 << 18         # predictions whose corpus keys are made at once
 class Gold:
     """Gold rows as numpy arrays (spans become corpus keys, doc index * stride + offset, when matched).
 
-    quotes: rows of the `quotes` config, as a list of dicts (`benchmark.dataset.read_rows`) or as a pyarrow
-    Table (`benchmark.dataset.read_table`: columnar, no Python object per row, for large corpora).
+    quotes: rows of the `quotes` config as the pyarrow Table of `benchmark.dataset.read_table` (columnar, no
+    Python object per row), or as a list of row dicts (made into such a table).
     """
 
     def __init__(self, docs: list[dict], quotes, track: str):
@@ -52,16 +52,16 @@ class Gold:
         self.index = dict(zip(self.doc_ids, range(self.n_docs)))
         if len(self.index) != len(docs):
             raise ValueError("duplicate doc_id in the gold documents")
+        table = quotes if hasattr(quotes, "column_names") else _table_of_rows(quotes)
         # the quote columns in a second thread (pyarrow's compute functions release the GIL) while this one
         # goes through the document rows
-        columns = _table_columns if hasattr(quotes, "column_names") else _row_columns
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scoring") as background:
-            quote_columns = background.submit(columns, quotes, self.index)
+            quote_columns = background.submit(_table_columns, table, self.index)
             self.texts = list(map(itemgetter("text"), docs))
             self.text_len = np.fromiter(map(len, self.texts), dtype=np.int32, count=self.n_docs)
             regions = [d.get("boilerplate") or () for d in docs]
             c = quote_columns.result()
-        self._rows, self._table = c["rows"], c["table"]
+        self._table = c["table"]
         # compact dtypes (a million gold units): offsets and codes fit int32
         self.doc, self.start, self.end = (c[k].astype(np.int32, copy=False) for k in ("doc", "start", "end"))
         self.stance = c["stance"].astype(np.int8, copy=False)
@@ -87,53 +87,36 @@ class Gold:
     def mentions(self) -> tuple[np.ndarray, np.ndarray]:
         """(start, end) of each unit's speaker mention, -1 for none: made only when a submission predicts mention
         spans (two arrays as long as the gold, which most submissions never need)."""
-        if self._table is not None:
-            import pyarrow.compute as pc
+        import pyarrow.compute as pc
 
-            return tuple(pc.fill_null(self._table.column(k), -1).to_numpy().astype(np.int32)
-                         for k in ("speaker_start", "speaker_end"))
-        return tuple(_int_or_minus_one(list(map(itemgetter(k), self._rows))).astype(np.int32)
+        return tuple(pc.fill_null(self._table.column(k), -1).to_numpy().astype(np.int32)
                      for k in ("speaker_start", "speaker_end"))
 
     @cached_property
     def rows(self) -> list[dict]:
         """The gold quote rows as dicts (made from the table only when the error report needs them)."""
-        return self._rows if self._rows is not None else self._table.to_pylist()
+        return self._table.to_pylist()
 
     @cached_property
     def by_quote_id(self) -> dict[str, int]:
-        ids = (q["quote_id"] for q in self._rows) if self._rows is not None else \
-            self._table.column("quote_id").to_pylist()
-        return {qid: i for i, qid in enumerate(ids)}
+        return {qid: i for i, qid in enumerate(self._table.column("quote_id").to_pylist())}
 
 
-_QUOTE_COLUMNS = ("doc_id", "start", "end", "type", "stance", "speaker_id", "optional", "in_boilerplate")
+def _table_of_rows(rows: list[dict]):
+    """Quote rows as a pyarrow Table of the columns the scorer reads (typed, so a column of nulls is too)."""
+    import pyarrow as pa
+
+    return pa.Table.from_pylist(rows, schema=_quote_schema())
 
 
-def _row_columns(rows: list[dict], index: dict[str, int]) -> dict:
-    """The arrays Gold needs, from row dicts (quotes of documents not in `index` left out)."""
-    columns = list(zip(*map(itemgetter(*_QUOTE_COLUMNS), rows))) if rows else [()] * len(_QUOTE_COLUMNS)
-    doc = np.fromiter(map(index.get, columns[0], repeat(-1)), dtype=np.int64, count=len(rows))
-    if not (doc >= 0).all():
-        keep = (doc >= 0).tolist()
-        rows = list(compress(rows, keep))
-        columns = [tuple(compress(c, keep)) for c in columns]
-        doc = doc[doc >= 0]
-    n = len(rows)
-    (_, starts, ends, types, stances, speaker_ids, optional, in_boilerplate) = columns
-    first_row = dict(zip(reversed(speaker_ids), range(n - 1, -1, -1)))     # speaker id -> its first row
-    order = sorted(first_row, key=first_row.__getitem__)
-    code = {sid: k for k, sid in enumerate(order)}
-    return {
-        "rows": rows, "table": None, "doc": doc,
-        "start": np.array(starts, dtype=np.int64), "end": np.array(ends, dtype=np.int64),
-        "type": np.fromiter(map(_TYPE_CODE.__getitem__, types), dtype=np.int64, count=n),
-        "stance": np.fromiter(map(_STANCE_CODE.__getitem__, stances), dtype=np.int64, count=n),
-        "optional": np.array(optional, dtype=bool), "in_boilerplate": np.array(in_boilerplate, dtype=bool),
-        "speaker": np.fromiter(map(code.__getitem__, speaker_ids), dtype=np.int64, count=n),
-        "speakers": [(sid, rows[first_row[sid]]["speaker"], rows[first_row[sid]].get("speaker_aliases"))
-                     for sid in order],
-    }
+def _quote_schema():
+    import pyarrow as pa
+
+    text, integer, flag = pa.string(), pa.int64(), pa.bool_()
+    return pa.schema([("quote_id", text), ("doc_id", text), ("start", integer), ("end", integer), ("type", text),
+                      ("speaker_id", text), ("speaker", text), ("speaker_aliases", pa.list_(text)),
+                      ("speaker_start", integer), ("speaker_end", integer), ("stance", text), ("optional", flag),
+                      ("in_boilerplate", flag)])
 
 
 def _table_columns(table, index: dict[str, int]) -> dict:
@@ -163,7 +146,7 @@ def _table_columns(table, index: dict[str, int]) -> dict:
     first_rows = table.take(pa.array(first)).select(["speaker_id", "speaker", "speaker_aliases"]).to_pylist()
     by_id = {r["speaker_id"]: r for r in first_rows}
     return {
-        "rows": None, "table": table, "doc": doc,
+        "table": table, "doc": doc,
         "start": table.column("start").to_numpy().astype(np.int32),
         "end": table.column("end").to_numpy().astype(np.int32),
         "type": codes("type", QUOTE_TYPES), "stance": codes("stance", stance_mod.LABELS),
@@ -177,10 +160,6 @@ def _table_columns(table, index: dict[str, int]) -> dict:
 def _int_or_minus_one(values) -> np.ndarray:
     """Integers with None -> -1 (via float NaN: one C-level conversion)."""
     return np.nan_to_num(np.array(values, dtype=np.float64), nan=-1).astype(np.int64)
-
-
-def _or(value, default):
-    return default if value is None else value
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -304,81 +283,23 @@ class PredictionColumns:
 
 def evaluate(gold: Gold, submission, track: str, overlap: float, errors: bool = False) -> Run:
     """Match one submission against the gold: every count per document; the findings when `errors`."""
-    n_docs = gold.n_docs
     docs = list(map(submission.documents.get, gold.doc_ids))
-
-    # -- the predicted quotes of the gold documents as arrays (a streaming reader has made them already);
-    #    quote_id locators feed the gold-span subtasks
-    columns = getattr(submission, "columns", None)
-    if columns is None:
-        columns = PredictionColumns(keep_quotes=True)
-        for d in docs:
-            if d is not None:
-                columns.add(d)
-    c = columns.arrays(gold.index, gold.speakers)
-    span_q, id_q, id_doc = c.pop("quotes"), c.pop("id_quotes"), c.pop("id_doc")
-    # offsets outside the text can only come from an unvalidated Submission object: never let them count
-    valid = (c["start"] >= 0) & (c["start"] < c["end"]) & (c["end"] <= gold.text_len[c["doc"]])
-
-    # -- which predictions count: right track (when typed), not wholly inside boilerplate
-    track_codes = [_TYPE_CODE[t] for t in TRACKS[track]]
-    in_track = (c["type"] < 0) | np.isin(c["type"], track_codes)
-    in_bp = _in_boilerplate(gold, c["doc"], c["start"], c["end"])
-    counted = valid & in_track & ~in_bp
-    ignored = {"boilerplate": int(np.count_nonzero(valid & in_track & in_bp)),
-               "other_track": int(np.count_nonzero(valid & ~in_track)), "invalid": int(np.count_nonzero(~valid))}
-    del valid, in_track, in_bp, c["type"]
-    kept = np.flatnonzero(counted) if span_q is not None else None     # -> the quote objects (error report)
-    if not counted.all():                   # copies only when some predictions do not count
-        c = {k: v[counted] if v is not None else None for k, v in c.items()}
-    del counted
-    p_doc, p_start, p_end, p_name, p_stance = c["doc"], c["start"], c["end"], c["speaker"], c["stance"]
-    p_mention_start, p_mention_end = c["speaker_start"], c["speaker_end"]
-    del c
-    n_pred = np.bincount(p_doc, minlength=n_docs)
-
-    # -- candidate pairs, overlap matching, exact matching, characters: block by block of documents (no span
-    #    crosses a document, so the results are those of the whole corpus at once), so the temporaries stay small
-    mp, mg, ep, eg, chars = _match_blocks(gold, p_doc, p_start, p_end, overlap)
-    del p_start, p_end
-
-    # every count is written into its view of one int32 table (no second copy of the counts exists)
-    table = CountTable(n_docs)
+    p, ignored = _counted_predictions(gold, submission, docs, track)
+    table = CountTable(gold.n_docs)
     counts = table.counts
-    for name, b in (("exact", eg), ("overlap", mg)):
-        counted = gold.care[b]
-        counts[name][:, 0] = np.bincount(gold.doc[b[counted]], minlength=n_docs)
-        counts[name][:, 1] = n_pred - np.bincount(gold.doc[b[~counted]], minlength=n_docs)
-        counts[name][:, 2] = gold.n_care
+    # candidate pairs, both matchings and the characters, block by block of documents (no span crosses a
+    # document, so the results are those of the whole corpus at once; the temporaries stay small)
+    mp, mg, eg, chars = _match_blocks(gold, p["doc"], p["start"], p["end"], overlap)
     counts["chars"][:] = chars
-    del chars, counted
-
-    # -- attribution and stance on the overlap-matched pairs with counted gold units
-    spurious = np.ones(len(p_doc), dtype=bool)       # unmatched (a prediction matched to a don't-care unit
-    spurious[mp] = False                              # is dropped, not spurious)
-    keep = gold.care[mg]
-    mp, mg = mp[keep], mg[keep]
-    mentions = (p_mention_start[mp], p_mention_end[mp]) if p_mention_start is not None else (None, None)
-    speaker_ok = _speaker_correct(gold, p_name[mp], *mentions, mg)
-    counts["attr_correct"][:, 0] = np.bincount(gold.doc[mg[speaker_ok]], minlength=n_docs)
-    stance_mod.add_confusion(counts["stance_cm"], gold.stance[mg], p_stance[mp], gold.doc[mg])
-    matched_gold = np.zeros(len(gold.doc), dtype=bool)
-    matched_gold[mg] = True
-    missed = np.flatnonzero(gold.care & ~matched_gold)
-    counts["stance_missed"][:] = np.bincount(gold.doc[missed] * NULL + gold.stance[missed],
-                                             minlength=n_docs * NULL).reshape(n_docs, NULL)
-    counts["stance_spurious"][:] = np.bincount(p_doc[spurious] * (NULL + 1) + p_stance[spurious],
-                                               minlength=n_docs * (NULL + 1)).reshape(n_docs, NULL + 1)
-    # only the error report reads the predictions and pairs: without it they are freed now
-    findings = _findings(gold, span_q, kept, p_doc, spurious, mp, mg, speaker_ok, missed) if errors else None
-    del span_q, kept, p_doc, p_name, p_stance, p_mention_start, p_mention_end, mentions, spurious, mp, mg, ep, eg
-    del speaker_ok, missed, matched_gold
-
-    # -- subtasks with gold spans given (quote_id locators)
-    for name, values in _gold_span_counts(gold, id_q, id_doc).items():
+    n_pred = np.bincount(p["doc"], minlength=gold.n_docs)
+    for name, b in (("exact", eg), ("overlap", mg)):
+        care = gold.care[b]
+        counts[name][:, 0] = np.bincount(gold.doc[b[care]], minlength=gold.n_docs)
+        counts[name][:, 1] = n_pred - np.bincount(gold.doc[b[~care]], minlength=gold.n_docs)
+        counts[name][:, 2] = gold.n_care
+    findings = _attribution_and_stance(gold, p, mp, mg, counts, errors)
+    for name, values in _gold_span_counts(gold, p["id_quotes"], p["id_doc"]).items():
         counts[name][:] = values
-
-    # -- date and outlet
     dates = date_counts([d["published"] for d in gold.docs],
                         [d.published if d is not None and "published" in d.fields else None for d in docs])
     for name, values in dates.items():
@@ -386,6 +307,56 @@ def evaluate(gold: Gold, submission, track: str, overlap: float, errors: bool = 
     counts["outlet_correct"][:, 0] = _outlets_correct(gold.docs, docs)
     counts["outlet_n"][:] = 1
     return Run(table, frozenset(submission.attempted), docs, ignored, findings)
+
+
+def _counted_predictions(gold: Gold, submission, docs: list, track: str) -> tuple[dict, dict[str, int]]:
+    """The counted predictions of the gold documents as arrays (see `PredictionColumns.arrays`; a streaming
+    reader has made them already), `kept` = their positions among the quote objects (when kept), and the counts
+    of the ignored ones."""
+    columns = getattr(submission, "columns", None)
+    if columns is None:
+        columns = PredictionColumns(keep_quotes=True)
+        for d in docs:
+            if d is not None:
+                columns.add(d)
+    c = columns.arrays(gold.index, gold.speakers)
+    # offsets outside the text can only come from an unvalidated Submission object: never let them count
+    valid = (c["start"] >= 0) & (c["start"] < c["end"]) & (c["end"] <= gold.text_len[c["doc"]])
+    in_track = (c["type"] < 0) | np.isin(c["type"], [_TYPE_CODE[t] for t in TRACKS[track]])
+    in_bp = _in_boilerplate(gold, c["doc"], c["start"], c["end"])
+    counted = valid & in_track & ~in_bp
+    ignored = {"boilerplate": int(np.count_nonzero(valid & in_track & in_bp)),
+               "other_track": int(np.count_nonzero(valid & ~in_track)), "invalid": int(np.count_nonzero(~valid))}
+    c["kept"] = np.flatnonzero(counted) if c["quotes"] is not None else None
+    if not counted.all():                   # copies only when some predictions do not count
+        for k in _PREDICTION_ARRAYS:
+            if c[k] is not None:
+                c[k] = c[k][counted]
+    return c, ignored
+
+
+def _attribution_and_stance(gold: Gold, p: dict, mp, mg, counts: dict, errors: bool) -> list[Findings] | None:
+    """Attribution and stance counts on the overlap-matched pairs with counted units, the missed units and the
+    spurious predictions; the findings for the error report when `errors`."""
+    n_docs = gold.n_docs
+    spurious = np.ones(len(p["doc"]), dtype=bool)    # unmatched (a prediction matched to a don't-care unit
+    spurious[mp] = False                              # is dropped, not spurious)
+    keep = gold.care[mg]
+    mp, mg = mp[keep], mg[keep]
+    mentions = (p["speaker_start"][mp], p["speaker_end"][mp]) if p["speaker_start"] is not None else (None, None)
+    speaker_ok = _speaker_correct(gold, p["speaker"][mp], *mentions, mg)
+    counts["attr_correct"][:, 0] = np.bincount(gold.doc[mg[speaker_ok]], minlength=n_docs)
+    stance_mod.add_confusion(counts["stance_cm"], gold.stance[mg], p["stance"][mp], gold.doc[mg])
+    matched_gold = np.zeros(len(gold.doc), dtype=bool)
+    matched_gold[mg] = True
+    missed = np.flatnonzero(gold.care & ~matched_gold)
+    counts["stance_missed"][:] = np.bincount(gold.doc[missed] * NULL + gold.stance[missed],
+                                             minlength=n_docs * NULL).reshape(n_docs, NULL)
+    counts["stance_spurious"][:] = np.bincount(p["doc"][spurious] * (NULL + 1) + p["stance"][spurious],
+                                               minlength=n_docs * (NULL + 1)).reshape(n_docs, NULL + 1)
+    if not errors:
+        return None
+    return _findings(gold, p["quotes"], p["kept"], p["doc"], spurious, mp, mg, speaker_ok, missed)
 
 
 def _findings(gold: Gold, quotes, kept, p_doc, spurious, mp, mg, speaker_ok, missed) -> list[Findings]:
@@ -417,8 +388,8 @@ def _in_boilerplate(gold: Gold, p_doc, p_start, p_end) -> np.ndarray:
 
 
 def _match_blocks(gold: Gold, p_doc, p_start, p_end, threshold: float):
-    """(overlap-matched pred and gold indices, exact-matched pred and gold indices, per-document character
-    counts), computed _MATCH_BLOCK documents at a time. Predictions are in document order; the gold is sliced in
+    """(overlap-matched pred and gold indices, exact-matched gold indices, per-document character counts),
+    computed _MATCH_BLOCK documents at a time. Predictions are in document order; the gold is sliced in
     document order too. Spans become corpus keys (doc * stride + offset) a block at a time. The character counts
     of a block (pure numpy, which releases the GIL) are computed in a second thread while its matching runs in
     this one."""
@@ -432,7 +403,7 @@ def _match_blocks(gold: Gold, p_doc, p_start, p_end, threshold: float):
     g_bounds = np.searchsorted(g_doc, edges, side="left")
     p_bounds = np.searchsorted(p_doc, edges, side="left")
     bp_bounds = np.searchsorted(gold.bp_start, edges * stride, side="left")
-    chosen: list[list[np.ndarray]] = [[], [], [], []]
+    chosen: list[list[np.ndarray]] = [[], [], []]
     chars = np.zeros((n_docs, 3), dtype=np.int64)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scoring") as background:
         for block in range(len(edges) - 1):
@@ -456,12 +427,12 @@ def _match_blocks(gold: Gold, p_doc, p_start, p_end, threshold: float):
             eligible = np.flatnonzero(overlap >= threshold * glen - 1e-9)
             mp, mg = max_matching(pi[eligible], gi[eligible], overlap[eligible], edge_care[eligible])
             exact = _exact_edges(gold, p_doc, p_start, p_end, pi + p0, g_sel[gi])
-            ep, eg = max_matching(pi[exact], gi[exact], overlap[exact], edge_care[exact])
-            for out, part in zip(chosen, (mp + p0, g_sel[mg], ep + p0, g_sel[eg])):
+            _, eg = max_matching(pi[exact], gi[exact], overlap[exact], edge_care[exact])
+            for out, part in zip(chosen, (mp + p0, g_sel[mg], g_sel[eg])):
                 out.append(part.astype(np.int32))       # int32 indices: a million pairs in half the memory
             chars += block_chars.result()
-    mp, mg, ep, eg = (np.concatenate(c) if c else np.zeros(0, dtype=np.int32) for c in chosen)
-    return mp, mg, ep, eg, chars
+    mp, mg, eg = (np.concatenate(c) if c else np.zeros(0, dtype=np.int32) for c in chosen)
+    return mp, mg, eg, chars
 
 
 def _outlets_correct(gold_docs: list[dict], docs: list) -> list[bool]:
@@ -506,21 +477,17 @@ _TRIMMED_AT_END = frozenset(TRAILING_CHARS + ";")
 
 
 def _trimmed(texts: list[str], start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`trim_span` of each span (texts[i][start[i]:end[i]]), with str.strip (map over slices: C-level loops):
-    the leading characters it removes, then the trailing ones, never past the new start. An HTML entity at an
-    edge (an '&' after the leading characters, a ';' among the trailing ones) goes whole or not at all, which
-    strip cannot see: those few spans take trim_span itself."""
+    """`trim_span` of each span texts[i][start[i]:end[i]], with str.strip (map over slices: C-level loops): the
+    leading characters it removes, then the trailing ones, never past the new start. A quote-mark entity goes
+    whole or not at all, which strip cannot see: a span with an '&' in it takes trim_span itself."""
     n = len(texts)
     bodies = list(map(getitem, texts, map(slice, start.tolist(), end.tolist())))
-    lengths = np.fromiter(map(len, bodies), dtype=np.int64, count=n)
-    head = lengths - np.fromiter(map(len, map(str.lstrip, bodies, repeat(LEADING_CHARS))), dtype=np.int64, count=n)
+    head = (end - start) - np.fromiter(map(len, map(str.lstrip, bodies, repeat(LEADING_CHARS))), dtype=np.int64,
+                                       count=n)
     kept = np.fromiter(map(len, map(str.rstrip, bodies, repeat(TRAILING_CHARS))), dtype=np.int64, count=n)
     new_start = start + head
     new_end = np.maximum(new_start, start + kept)
-    entity = np.fromiter(map(str.startswith, bodies, repeat("&"), head.tolist()), dtype=bool, count=n) | \
-        np.fromiter(map(str.__contains__, map(getitem, bodies, map(slice, kept.tolist(), repeat(None))),
-                        repeat(";")), dtype=bool, count=n)
-    for i in np.flatnonzero(entity).tolist():
+    for i in np.flatnonzero(np.fromiter(map(str.__contains__, bodies, repeat("&")), dtype=bool, count=n)).tolist():
         new_start[i], new_end[i] = trim_span(texts[i], int(start[i]), int(end[i]))
     return new_start, new_end
 

@@ -1,14 +1,11 @@
-"""Quote detection: one-to-one matching of predicted to gold spans, and precision/recall/F1 from counts.
+"""The fast engine's span matching: candidate pairs, the one-to-one matching, characters, and P/R/F1 from counts.
 
-Spans of many documents are handled at once as *keys*: `doc_index * stride + offset`, with `stride` larger than
-every text, so spans of different documents can never overlap and one sort covers the whole corpus.
-
-Matching rule (MUC-style don't-care units): the edges are (prediction, gold) pairs that qualify as a match; the
-matching is one-to-one and maximises, in this order, the number of pairs with a counted gold unit, the number of
-pairs overall, and the total number of overlapping characters. A prediction paired with a don't-care unit
-(optional, in boilerplate, other track) is then dropped from both counts, so such units never hurt.
-Greedy order is never used: every connected component that is not a single pair or a star is solved exactly with
-`scipy.optimize.linear_sum_assignment`.
+What is computed is defined in `benchmark.scoring.reference` (candidate pairs, `best_matching`, `pair_weights`,
+the character counts); this module computes the same for many documents at once. Spans are *keys*:
+`doc_index * stride + offset`, with `stride` larger than every text, so spans of different documents never
+overlap and one sort covers the whole corpus. Components of one pair, or stars (one prediction with several units
+touched by nothing else, or the reverse), are solved directly in numpy (their first best pair, as the solver
+chooses there); every other component by `linear_sum_assignment` on the reference's weights.
 """
 from __future__ import annotations
 
@@ -56,9 +53,10 @@ def max_matching(pi: np.ndarray, gi: np.ndarray, overlap: np.ndarray, care: np.n
     """One-to-one matching on the edges (pi[k], gi[k]); returns the indices of the chosen edges, split as
     (pred indices, gold indices). care[k]: the edge's gold unit counts (not don't-care).
 
-    Objective, lexicographic: pairs with counted units, then all pairs, then total overlap. Components that are
-    one edge, or a star (one prediction with several golds touched by nothing else, or the reverse) are solved
-    directly with numpy; the rest with linear_sum_assignment. Ties go to the lowest index.
+    Objective, lexicographic: pairs with counted units, then all pairs, then total overlap, then order (see
+    `reference.pair_weights`; gold indices must be in text order). Components that are one edge, or a star (one
+    prediction with several golds touched by nothing else, or the reverse) are solved directly with numpy (their
+    first best edge); the rest with linear_sum_assignment on the reference's weights.
     """
     pi, gi, overlap, care = (np.asarray(a) for a in (pi, gi, overlap, care))
     if len(pi) == 0:
