@@ -22,7 +22,7 @@ import re
 from collections import Counter
 
 from baselines.rules import _dates
-from benchmark.gold import TRACK_A_TYPES
+from benchmark.labels import TRACK_A_TYPES
 
 
 def scored_units(quotes: list[dict]) -> list[dict]:

@@ -24,7 +24,7 @@ from baselines.floor import FloorExtractor
 from baselines.rules import extract_quotes, find_date, find_outlet
 from baselines.stance_sklearn import SEED, SklearnStance
 
-from benchmark.gold import TRACK_A_TYPES
+from benchmark.labels import TRACK_A_TYPES
 
 
 class _GoldSpans:

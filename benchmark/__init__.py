@@ -21,7 +21,7 @@ _LAZY = {
     "load": ("benchmark.dataset", "load"),
     "data_fingerprint": ("benchmark.dataset", "data_fingerprint"),
     "score": ("benchmark.scoring", "score"),
-    "validate": ("benchmark.validate", "validate"),
+    "validate": ("benchmark.corpus.validate", "validate"),
 }
 
 

@@ -10,11 +10,11 @@ from benchmark.errors import InputError
 
 # subcommand -> module implementing it (imported only when that subcommand runs)
 COMMANDS: dict[str, str] = {
-    "validate": "benchmark.validate",
-    "locate": "benchmark.locate",
-    "agreement": "benchmark.agreement",
-    "build": "benchmark.build",
-    "stats": "benchmark.stats",
+    "validate": "benchmark.corpus.validate",
+    "locate": "benchmark.corpus.locate",
+    "agreement": "benchmark.corpus.agreement",
+    "build": "benchmark.corpus.build",
+    "stats": "benchmark.corpus.stats",
     "run": "benchmark.runner",
     "evaluate": "benchmark.evaluate",
     "score": "benchmark.scoring.cli",

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from benchmark.gold import QUOTE_TYPES, STANCES
+from benchmark.labels import QUOTE_TYPES, STANCES
 
 _CHUNK = 1 << 20           # bytes scanned at once (as fast as larger chunks, and a small fixed cost)
 _DOC_KEYS = {"doc_id", "outlet", "published", "quotes", "note"}

@@ -8,11 +8,12 @@
   `datetime.date`. The scorer uses this.
 - `data_fingerprint()`: the content hash of the gold the folder was built from (written by the build).
 
-Folder layout (written by `benchmark.build`): `<config>/<split>.parquet`, README.md, croissant.json,
+Folder layout (written by `benchmark.corpus.build`): `<config>/<split>.parquet`, README.md, croissant.json,
 gold_fingerprint.txt.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -71,7 +72,7 @@ def read_table(config: str = "quotes", split: str | None = None, data_dir: str |
 
 
 def data_fingerprint(data_dir: str | Path | None = None) -> str:
-    """Content hash (hex sha256, `benchmark.gold.annotations_fingerprint`) of the gold the folder was built from."""
+    """Content hash (hex sha256, `benchmark.corpus.annotations.annotations_fingerprint`) of the gold the folder was built from."""
     path = _folder(data_dir) / FINGERPRINT_FILE
     try:
         value = path.read_text(encoding="ascii").strip()
@@ -84,8 +85,6 @@ def data_fingerprint(data_dir: str | Path | None = None) -> str:
 
 def content_hash(data_dir: str | Path | None = None) -> str:
     """sha256 over everything `datasets` reads from the folder: README.md and every parquet file (path + bytes)."""
-    from benchmark.gold import hash_named_files
-
     folder = _folder(data_dir)
     paths = [folder / "README.md", *sorted(folder.glob("*/*.parquet"))]
     return hash_named_files([(path.relative_to(folder).as_posix(), path) for path in paths])
@@ -113,3 +112,13 @@ def load(config: str = "quotes", split: str | None = None, data_dir: str | Path 
         raise InputError(f"split: config {config!r} has no split {split!r} "
                          f"(it has: {', '.join(available_splits(config, folder))})")
     return datasets.load_dataset(str(folder), config, split=split, cache_dir=str(base / key[:32]))
+
+
+def hash_named_files(files: list[tuple[str, Path]]) -> str:
+    """sha256 over (name, sha256 of bytes) of each file, in the given order: the one content-hash recipe for the
+    gold fingerprint and the dataset folder's cache key."""
+    h = hashlib.sha256()
+    for name, path in files:
+        h.update(name.encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()

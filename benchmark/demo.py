@@ -27,9 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import benchmark
     from baselines.results import COLUMNS, ORACLES, format_table, metric_rows, run_baselines
-    from benchmark.build import check
+    from benchmark.corpus.build import check
     from benchmark.scoring.stats import min_two_sided_p
-    from benchmark.validate import validate
+    from benchmark.corpus.validate import validate
 
     status = 0
     annotations = Path(args.annotations)

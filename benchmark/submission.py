@@ -44,7 +44,7 @@ from pathlib import Path
 
 from benchmark.align import align_text
 from benchmark.errors import InputError
-from benchmark.gold import QUOTE_TYPES, STANCES
+from benchmark.labels import QUOTE_TYPES, STANCES
 
 # Safe defaults for the size caps (all keyword options of read_submission). The real articles are < 20k
 # characters with < 100 quotes; these leave room for corpora of long documents without letting one line take

@@ -1,4 +1,4 @@
-"""`benchmark.agreement`: metric code checked against hand-computed cases, then the command on the fixture passes."""
+"""`benchmark.corpus.agreement`: metric code checked against hand-computed cases, then the command on the fixture passes."""
 from __future__ import annotations
 
 import json
@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.agreement import (
-    Unit, agreement, compare_units, match_spans, normalise_name, overlap_ratio, prf, speakers_agree, stance_kappa,
-)
+from benchmark.corpus.agreement import (Unit, agreement, compare_units, match_spans, normalise_name, overlap_ratio, prf, speakers_agree, stance_kappa)
 from benchmark.cli import main
 
 FIXTURE = Path(__file__).parent / "fixtures" / "annotations_small"
@@ -197,7 +195,7 @@ REAL_PASSES = Path(__file__).resolve().parents[1] / "annotations" / "passes"
 
 def test_real_passes_validate_and_agreement_runs(capsys):
     # The two independent passes of the real articles (read their texts from annotations/documents).
-    from benchmark.validate import validate
+    from benchmark.corpus.validate import validate
 
     for name in ("a", "b"):
         result = validate(REAL_PASSES / name)

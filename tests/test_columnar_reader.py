@@ -9,7 +9,7 @@ from test_submission_fuzz import DOCS, FUZZ, IDS, apply, apply_line, json_values
 
 from benchmark.columnar_reader import read_columns
 from benchmark.errors import InputError
-from benchmark.gold import QUOTE_TYPES, STANCES
+from benchmark.labels import QUOTE_TYPES, STANCES
 from benchmark.scoring import read_predictions
 from benchmark.submission import read_submission
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from benchmark.dataset import read_rows
-from benchmark.stats import folder_stats, stats_markdown
+from benchmark.corpus.stats import folder_stats, stats_markdown
 
 DATASHEET = Path(__file__).resolve().parents[1] / "DATASHEET.md"
 SECTIONS = ("Motivation", "Composition", "Collection process", "Preprocessing, cleaning, labeling", "Uses",
@@ -62,7 +62,7 @@ def _agreement_rows(markdown: str) -> dict[str, list[str]]:
 def test_agreement_figures_equal_the_agreement_command(path):
     """The pooled agreement tables are produced by `kremlin-reactions agreement annotations/passes/a
     annotations/passes/b --markdown`; recompute and compare every number."""
-    from benchmark.agreement import agreement
+    from benchmark.corpus.agreement import agreement
 
     root = Path(__file__).resolve().parents[1]
     result = agreement(root / "annotations/passes/a", root / "annotations/passes/b")

@@ -1,4 +1,4 @@
-"""`benchmark.locate`: exact offsets of text the annotator chose; errors when missing or ambiguous."""
+"""`benchmark.corpus.locate`: exact offsets of text the annotator chose; errors when missing or ambiguous."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from benchmark.cli import main
-from benchmark.locate import find_all, find_all_any_whitespace, locate
+from benchmark.corpus.locate import find_all, find_all_any_whitespace, locate
 
 FIXTURE = Path(__file__).parent / "fixtures" / "annotations_small"
 TEXT = "He said “yes”.\nShe said\n“no”, and he said “yes” again."

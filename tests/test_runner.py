@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.build import build
+from benchmark.corpus.build import build
 from benchmark.cli import main
 from benchmark.dataset import read_rows
 from benchmark.runner import ExtractorFailed, load_extractor, run_extractor, to_json_object, to_jsonl_lines

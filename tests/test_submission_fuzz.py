@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from benchmark.build import build
+from benchmark.corpus.build import build
 from benchmark.cli import main
 from benchmark.errors import InputError
-from benchmark.gold import QUOTE_TYPES, STANCES
+from benchmark.labels import QUOTE_TYPES, STANCES
 from benchmark.submission import Submission, read_submission
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""`benchmark.validate`: the real annotations validate; every error kind is caught on a broken copy.
+"""`benchmark.corpus.validate`: the real annotations validate; every error kind is caught on a broken copy.
 
 Each broken-copy case copies an annotations folder (the small made-up fixture, and the real `annotations/`) to
 tmp_path, breaks one thing, and asserts that validation fails (exit 2 through the CLI, no traceback) with a line
@@ -16,9 +16,10 @@ from typing import Callable
 
 import pytest
 
-from benchmark import gold as G
+from benchmark.corpus import annotations as G
+from benchmark.labels import TRACK_A_TYPES
 from benchmark.cli import main
-from benchmark.validate import validate
+from benchmark.corpus.validate import validate
 
 REPO = Path(__file__).resolve().parents[1]
 REAL = REPO / "annotations"
@@ -108,7 +109,7 @@ def any_quote(q, data, text):
 
 
 def track_a(q, data, text):
-    return q["type"] in G.TRACK_A_TYPES
+    return q["type"] in TRACK_A_TYPES
 
 
 def regions_of(data) -> list[tuple[int, int]]:

@@ -6,7 +6,7 @@ import datetime
 
 import numpy as np
 
-from benchmark.gold import DATE_EVIDENCE
+from benchmark.labels import DATE_EVIDENCE
 
 COUNTS = ("date_exact", "date_within_1", "date_abs_days", "date_predicted", "date_n")
 

@@ -17,7 +17,7 @@ from operator import attrgetter, getitem, itemgetter
 
 import numpy as np
 
-from benchmark.gold import QUOTE_TYPES
+from benchmark.labels import QUOTE_TYPES
 from benchmark.scoring import stance as stance_mod
 from benchmark.scoring.attribution import SpeakerTable, mention_overlaps
 from benchmark.scoring.counts import CountTable, Findings, Run

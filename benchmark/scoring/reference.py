@@ -66,7 +66,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from benchmark.align import QUOTE_MARKS
-from benchmark.gold import QUOTE_TYPES, STANCES, TRACK_A_TYPES, TRACK_B_TYPES
+from benchmark.labels import QUOTE_TYPES, STANCES, TRACK_A_TYPES, TRACK_B_TYPES
 from benchmark.scoring.attribution import normalize_name
 from benchmark.scoring.outlet import outlet_correct
 

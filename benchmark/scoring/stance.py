@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmark.gold import STANCES
+from benchmark.labels import STANCES
 from benchmark.scoring.matching import _div
 
 LABELS = STANCES                    # ("favor", "against", "neutral", "none")

@@ -28,7 +28,8 @@ import pyarrow.parquet as pq
 from benchmark import DATA_DIR, DATA_VERSION
 from benchmark.dataset import CONFIGS, FINGERPRINT_FILE, SPEAKERS_SPLIT, SPLITS, split_path
 from benchmark.errors import InputError
-from benchmark.gold import QUOTE_TYPES, STANCES, annotations_fingerprint, read_annotations, split_of
+from benchmark.labels import QUOTE_TYPES, STANCES
+from benchmark.corpus.annotations import annotations_fingerprint, read_annotations, split_of
 
 HELP = "validate annotations/ and regenerate the Hugging Face dataset folder (benchmark/data/) from it"
 
@@ -294,7 +295,7 @@ def render_card(rows: dict, tables: dict, fingerprint: str, template: str) -> st
     from datasets.info import DatasetInfo, DatasetInfosDict
     from huggingface_hub import DatasetCardData
 
-    from benchmark.stats import corpus_stats, stats_markdown
+    from benchmark.corpus.stats import corpus_stats, stats_markdown
 
     feats = features()
     ordered = [DEFAULT_CONFIG, *[c for c in CONFIGS if c != DEFAULT_CONFIG]]
@@ -519,7 +520,7 @@ def render_croissant(rows: dict, sections: dict) -> str:
 
 
 def _validate(annotations_dir: Path) -> None:
-    from benchmark.validate import validate
+    from benchmark.corpus.validate import validate
 
     if not annotations_dir.is_dir():
         raise InputError(f"{annotations_dir}: not a directory (expected an annotations folder)")

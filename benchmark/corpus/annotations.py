@@ -1,6 +1,7 @@
 """Read the annotations folder (the source of truth) into plain Python structures.
 
-This module only reads; `benchmark.validate` checks, `benchmark.build` turns the result into the dataset folder.
+This module only reads; `benchmark.corpus.validate` checks, `benchmark.corpus.build` turns the result into the
+dataset folder.
 """
 from __future__ import annotations
 
@@ -9,18 +10,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Closed label sets: one place for every module (validator, build, scorer, baselines).
-QUOTE_TYPES = ("direct", "partial", "indirect")
-TRACK_A_TYPES = ("direct", "partial")
-TRACK_B_TYPES = ("indirect",)
-STANCES = ("favor", "against", "neutral", "none")
-SPEAKER_KINDS = ("person", "anonymous", "organization", "group", "other")
-OUTLET_EVIDENCE = ("explicit", "external")
-DATE_EVIDENCE = ("explicit", "inferred", "external")
-BOILERPLATE_KINDS = (
-    "navigation", "video_widget", "photo_gallery", "file_names", "caption", "related_link",
-    "share_bar", "advertisement", "legal_notice", "sidebar", "promo",
-)
+from benchmark.dataset import hash_named_files
+
 # Temporal split: 2016-2017 articles train, 2024 articles test (see the dataset card).
 SPLIT_OF_YEAR = {2016: "train", 2017: "train"}
 DEFAULT_SPLIT = "test"
@@ -112,13 +103,3 @@ def annotations_fingerprint(root: str | Path, documents_dir: str | Path | None =
     files += [(f"gold/{p.name}", p) for p in sorted((root / "gold").glob("*.json"))]
     files += [(f"documents/{p.name}", p) for p in sorted(docs_dir.glob("*.txt"))]
     return hash_named_files(files)
-
-
-def hash_named_files(files: list[tuple[str, Path]]) -> str:
-    """sha256 over (name, sha256 of bytes) of each file, in the given order: the one content-hash recipe for the
-    gold fingerprint and the dataset folder's cache key."""
-    h = hashlib.sha256()
-    for name, path in files:
-        h.update(name.encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()

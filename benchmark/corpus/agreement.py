@@ -25,12 +25,13 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmark import gold as G
+from benchmark.corpus.annotations import read_annotations
+from benchmark.labels import QUOTE_TYPES, STANCES, TRACK_A_TYPES, TRACK_B_TYPES
 from benchmark.errors import InputError
 
 HELP = "inter-annotator agreement between two annotation passes (span F1, speaker, type, stance kappa)"
 
-TRACKS = {"A": G.TRACK_A_TYPES, "B": G.TRACK_B_TYPES, "all": G.QUOTE_TYPES}
+TRACKS = {"A": TRACK_A_TYPES, "B": TRACK_B_TYPES, "all": QUOTE_TYPES}
 DEFAULT_OVERLAP = 0.5
 SNIPPET = 70
 
@@ -101,7 +102,7 @@ def stance_kappa(labels_a: list[str], labels_b: list[str]) -> float | None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        kappa = cohen_kappa_score(labels_a, labels_b, labels=list(G.STANCES))
+        kappa = cohen_kappa_score(labels_a, labels_b, labels=list(STANCES))
     return None if math.isnan(kappa) else float(kappa)
 
 
@@ -166,12 +167,12 @@ def _pool(per_doc: dict[str, dict]) -> dict:
 # ----------------------------------------------------------------------------------------------- reading
 def read_pass(root: str | Path, documents_dir: str | Path | None = None) -> dict[str, list[Unit]]:
     """Validate one annotation pass and return its units per document. Raises InputError if it is invalid."""
-    from benchmark.validate import validate
+    from benchmark.corpus.validate import validate
 
     result = validate(root, documents_dir)
     if not result.ok:
         raise InputError(result.problems)
-    ann = G.read_annotations(root, documents_dir)
+    ann = read_annotations(root, documents_dir)
     registry = {sp["id"]: sp for sp in ann.speakers}
     units: dict[str, list[Unit]] = {}
     for doc_id, doc in ann.documents.items():

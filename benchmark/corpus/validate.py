@@ -6,7 +6,7 @@ starts and ID is the quote id (`q07`), `boilerplate[2]`, `metadata`, `document` 
 non-UTF-8 or invalid JSON files are problems too, never tracebacks.
 
 Two layers of checks:
-1. structure: a JSON Schema built from the closed label sets in `benchmark.gold` (types of every field, required
+1. structure: a JSON Schema built from the closed label sets in `benchmark.corpus.annotations` (types of every field, required
    fields, unknown fields, labels, id patterns), checked with `jsonschema`;
 2. meaning: hashes, spans against the text, ids, speakers and their scope and aliases, nesting, boilerplate
    regions, dates, and that every text has a gold file and vice versa.
@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmark import gold as G
+from benchmark.corpus.annotations import resolve_documents_dir, sha256_bytes
+from benchmark.labels import BOILERPLATE_KINDS, DATE_EVIDENCE, OUTLET_EVIDENCE, QUOTE_TYPES, SPEAKER_KINDS, STANCES, TRACK_A_TYPES, TRACK_B_TYPES
 from benchmark.errors import InputError
-from benchmark.locate import find_all
+from benchmark.corpus.locate import find_all
 
 HELP = "check an annotations folder (gold files, speakers, texts); print ok + counts or one line per problem"
 
@@ -66,11 +67,11 @@ def gold_schema() -> dict:
         "start": {"type": "integer", "minimum": 0},
         "end": {"type": "integer", "minimum": 0},
         "text": _string(),
-        "type": {"enum": list(G.QUOTE_TYPES)},
+        "type": {"enum": list(QUOTE_TYPES)},
         "speaker": _string(),
         "speaker_mention": nullable_span,
         "cue": nullable_span,
-        "stance": {"enum": list(G.STANCES)},
+        "stance": {"enum": list(STANCES)},
         "in_boilerplate": {"type": "boolean"},
         "optional": {"type": "boolean"},
         "optional_reason": _nullable_string(),
@@ -80,7 +81,7 @@ def gold_schema() -> dict:
     region = _obj({
         "start": {"type": "integer", "minimum": 0},
         "end": {"type": "integer", "minimum": 0},
-        "kind": {"enum": list(G.BOILERPLATE_KINDS)},
+        "kind": {"enum": list(BOILERPLATE_KINDS)},
         "head": _string(),
         "note": _nullable_string(),
     }, optional=("note",))
@@ -89,9 +90,9 @@ def gold_schema() -> dict:
         "authors": {"type": "array", "items": _string()},
         "outlet": _string(),
         "outlet_aliases": {"type": "array", "items": _string(), "minItems": 1},
-        "outlet_evidence": {"enum": list(G.OUTLET_EVIDENCE)},
+        "outlet_evidence": {"enum": list(OUTLET_EVIDENCE)},
         "published": _string(pattern=DATE_PATTERN),
-        "date_evidence": {"enum": list(G.DATE_EVIDENCE)},
+        "date_evidence": {"enum": list(DATE_EVIDENCE)},
         "url": {"type": ["string", "null"], "pattern": URL_PATTERN},
         "note": _nullable_string(),
     }, optional=("note",))
@@ -110,7 +111,7 @@ def speakers_schema() -> dict:
         "id": _string(pattern=SPEAKER_ID_PATTERN),
         "name": _string(),
         "disambiguator": {"type": ["string", "null"], "minLength": 1},
-        "kind": {"enum": list(G.SPEAKER_KINDS)},
+        "kind": {"enum": list(SPEAKER_KINDS)},
         "aliases": {"type": "array", "items": _string(), "minItems": 1},
         "description": _string(),
         "doc_id": _nullable_string(),
@@ -407,7 +408,7 @@ class ValidationResult:
         """A compact table: one row per document plus a total row, one column per label."""
         docs = self.counts.get("documents", {})
         cols = [("A", "track_a"), ("B", "track_b")]
-        cols += [(t, ("type", t)) for t in G.QUOTE_TYPES] + [(s, ("stance", s)) for s in G.STANCES]
+        cols += [(t, ("type", t)) for t in QUOTE_TYPES] + [(s, ("stance", s)) for s in STANCES]
         cols += [("optional", "optional"), ("in_boilerplate", "in_boilerplate"), ("regions", "boilerplate_regions"),
                  ("speakers", "speakers")]
 
@@ -598,10 +599,10 @@ def _check_gold(ctx: _FileContext, doc_id: str, text: str | None, sha: str | Non
                 by_id[qid] = (i, q)
         # counts
         qtype, stance = q.get("type"), q.get("stance")
-        if qtype in G.QUOTE_TYPES:
+        if qtype in QUOTE_TYPES:
             counts["type"][qtype] += 1
-            counts["track_a" if qtype in G.TRACK_A_TYPES else "track_b"] += 1
-        if stance in G.STANCES:
+            counts["track_a" if qtype in TRACK_A_TYPES else "track_b"] += 1
+        if stance in STANCES:
             counts["stance"][stance] += 1
         counts["optional"] += q.get("optional") is True
         counts["in_boilerplate"] += q.get("in_boilerplate") is True
@@ -676,9 +677,9 @@ def _check_gold(ctx: _FileContext, doc_id: str, text: str | None, sha: str | Non
         if j == i:
             ctx.add(report, path, "a quote cannot be nested in itself")
             continue
-        if outer.get("type") in G.TRACK_B_TYPES or q.get("type") in G.TRACK_B_TYPES:
+        if outer.get("type") in TRACK_B_TYPES or q.get("type") in TRACK_B_TYPES:
             ctx.add(report, path, "nested_in links a quote inside another quote (both Track A: direct/partial); "
-                                  f"here {'this unit' if q.get('type') in G.TRACK_B_TYPES else outer_id} is Track B")
+                                  f"here {'this unit' if q.get('type') in TRACK_B_TYPES else outer_id} is Track B")
         if i in spans and j in spans and not (spans[j][0] <= spans[i][0] and spans[i][1] <= spans[j][1]):
             ctx.add(report, path, f"span {spans[i][0]}-{spans[i][1]} is not inside {outer_id} "
                                   f"({spans[j][0]}-{spans[j][1]})")
@@ -689,7 +690,7 @@ def _check_gold(ctx: _FileContext, doc_id: str, text: str | None, sha: str | Non
 # ----------------------------------------------------------------------------------------------- validate
 def validate(path: str | Path = "annotations", documents_dir: str | Path | None = None) -> ValidationResult:
     """Check the annotations folder `path` (gold/, speakers.json, and the texts in
-    `benchmark.gold.resolve_documents_dir(path, documents_dir)`). Never raises on bad input."""
+    `benchmark.corpus.annotations.resolve_documents_dir(path, documents_dir)`). Never raises on bad input."""
     root = Path(path)
     report = _Report()
     empty_counts: dict = {"documents": {}}
@@ -697,7 +698,7 @@ def validate(path: str | Path = "annotations", documents_dir: str | Path | None 
         report.add(str(root), 1, None, None, "not an annotations folder (expected gold/, speakers.json, documents/)"
                    if root.exists() else "no such folder")
         return ValidationResult(False, report.lines(), empty_counts)
-    docs_dir = G.resolve_documents_dir(root, documents_dir)
+    docs_dir = resolve_documents_dir(root, documents_dir)
     gold_dir = root / "gold"
     for folder in (docs_dir, gold_dir):
         if not folder.is_dir():
@@ -716,7 +717,7 @@ def validate(path: str | Path = "annotations", documents_dir: str | Path | None 
             report.add(str(text_path), raw[: err.start].count(b"\n") + 1, None, None,
                        f"not valid UTF-8 (byte {raw[err.start]:#04x} at byte offset {err.start})")
             decoded = None
-        texts[text_path.stem] = (decoded, G.sha256_bytes(raw))
+        texts[text_path.stem] = (decoded, sha256_bytes(raw))
     gold_paths = sorted(gold_dir.glob("*.json")) if gold_dir.is_dir() else []
 
     speakers_path = root / "speakers.json"

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from benchmark.errors import InputError
-from benchmark.gold import resolve_documents_dir
+from benchmark.corpus.annotations import resolve_documents_dir
 
 HELP = "print the character span of an exact piece of text in an annotated document"
 

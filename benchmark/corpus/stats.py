@@ -10,7 +10,7 @@ import json
 from collections import Counter
 
 from benchmark import DATA_DIR
-from benchmark.gold import QUOTE_TYPES, SPEAKER_KINDS, STANCES, TRACK_A_TYPES
+from benchmark.labels import QUOTE_TYPES, SPEAKER_KINDS, STANCES, TRACK_A_TYPES
 
 HELP = "print the counts of a built dataset folder (documents, units per type and split, stance, speakers)"
 
