@@ -6,7 +6,7 @@ For three corpus sizes it synthesises a gold corpus (documents rows, and quotes 
 
 - parse:  reading the submission file with the standard json module (one json.loads per line) -- the floor;
 - read:   `benchmark.scoring.read_predictions(..., stream=True)`, the default path of `benchmark.score`: a clean
-          file goes through `benchmark.columnar_reader` (pyarrow's JSON reader, checks on whole columns), any
+          file goes through `benchmark.submission.columnar` (pyarrow's JSON reader, checks on whole columns), any
           other through `read_submission` one line at a time; both validate, both give the same arrays;
 - score:  `benchmark.scoring.score_corpus` with the default options (bootstrap 1000 resamples);
 

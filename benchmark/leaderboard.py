@@ -3,7 +3,7 @@
 Input folder (read, never executed: nothing in it is imported or run):
 
     SUBMISSIONS_DIR/
-        NAME.jsonl          a submission (the JSONL format of benchmark/submission.py), one per entry
+        NAME.jsonl          a submission (the JSONL format of benchmark/submission/), one per entry
         NAME.meta.json      optional metadata of NAME.jsonl, a JSON object with only these keys (all optional):
                               "team"         str, <= 100 characters
                               "name"         str, <= 100 characters: the system's name (default: NAME)

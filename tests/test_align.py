@@ -1,4 +1,4 @@
-"""benchmark.align: exact first, then tolerant of whitespace, quote marks and HTML entities.
+"""benchmark.submission.align: exact first, then tolerant of whitespace, quote marks and HTML entities.
 
 Expected spans are computed by hand: either literal numbers on small strings, or the position of the literal
 *original* substring (as it is in the file, with its line break / entity / curly mark) found with str.index."""
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.align import align_text, normalise, normalise_needle
+from benchmark.submission.align import align_text, normalise, normalise_needle
 
 DOCS = Path(__file__).resolve().parents[1] / "annotations" / "documents"
 

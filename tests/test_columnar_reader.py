@@ -1,4 +1,4 @@
-"""The columnar fast path (`benchmark.columnar_reader`) reads a file exactly as `read_submission` does, or hands
+"""The columnar fast path (`benchmark.submission.columnar`) reads a file exactly as `read_submission` does, or hands
 it over (None): never a different value, field, task attempted, or a file accepted that the reference rejects."""
 import json
 
@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_submission_fuzz import DOCS, FUZZ, IDS, apply, apply_line, json_values, line_mutation, mutation, outcome
 
-from benchmark.columnar_reader import read_columns
+from benchmark.submission.columnar import read_columns
 from benchmark.errors import InputError
 from benchmark.labels import QUOTE_TYPES, STANCES
 from benchmark.scoring import read_predictions

@@ -30,7 +30,7 @@ def test_synthetic_submission_scores_between_zero_and_one():
 def test_synthetic_submission_file_takes_the_columnar_path(tmp_path):
     import json
 
-    from benchmark.columnar_reader import read_columns
+    from benchmark.submission.columnar import read_columns
 
     docs, _, objects = bench.synthesise(30, seed=2)
     path = tmp_path / "s.jsonl"

@@ -10,15 +10,14 @@ import jsonschema
 import pytest
 
 from benchmark.errors import InputError
-from benchmark.submission import (
-    DocumentPrediction, PredictedQuote, Submission, _nesting_depth, read_submission,
-)
+from benchmark.submission import DocumentPrediction, PredictedQuote, Submission, read_submission
+from benchmark.submission.lines import _nesting_depth
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = {p.stem: p.read_text(encoding="utf-8") for p in sorted((ROOT / "annotations" / "documents").glob("*.txt"))}
 D0, D1, D2, D3, D4 = sorted(DOCS)
 GOLD_IDS = {f"{D3}-q01", f"{D3}-q02", f"{D2}-q01"}
-SCHEMA = json.loads((ROOT / "benchmark" / "schema" / "submission.schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads((ROOT / "benchmark" / "submission" / "submission.schema.json").read_text(encoding="utf-8"))
 
 
 def lines(*objects) -> list[str]:

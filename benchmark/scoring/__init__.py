@@ -80,7 +80,7 @@ def read_predictions(predictions, texts: dict[str, str], quote_ids, stream: bool
     submission may name.
 
     stream: read a file into arrays, never holding the parsed file: with pyarrow's JSON reader when the file is in
-    the common case of `benchmark.columnar_reader`, else one line at a time (`fast.PredictionColumns`). The same
+    the common case of `benchmark.submission.columnar`, else one line at a time (`fast.PredictionColumns`). The same
     validation and results, a fraction of the time and memory, but the documents then carry no quote objects."""
     from benchmark.submission import Submission, read_submission
 
@@ -99,9 +99,10 @@ def read_predictions(predictions, texts: dict[str, str], quote_ids, stream: bool
 
 
 def _read_columnar(path: str, texts: dict[str, str]):
-    """The Submission from `benchmark.columnar_reader` when the file is in its common case, else None."""
-    from benchmark.columnar_reader import read_columns
-    from benchmark.submission import MAX_LINE_BYTES, MAX_QUOTES_PER_DOC, submission_from_columns
+    """The Submission from `benchmark.submission.columnar` when the file is in its common case, else None."""
+    from benchmark.submission.columnar import read_columns
+    from benchmark.submission import MAX_LINE_BYTES, MAX_QUOTES_PER_DOC
+    from benchmark.submission.columnar import submission_from_columns
 
     try:
         columns = read_columns(path, texts, max_line_bytes=MAX_LINE_BYTES, max_quotes_per_doc=MAX_QUOTES_PER_DOC)

@@ -191,7 +191,7 @@ class PredictionColumns:
 
     @classmethod
     def from_columns(cls, columns) -> "PredictionColumns":
-        """The quotes of a file read by `benchmark.columnar_reader.read_columns` (already arrays)."""
+        """The quotes of a file read by `benchmark.submission.columnar.read_columns` (already arrays)."""
         self = cls()
         self.doc_ids = list(columns.doc_ids)
         self.names = {name: i for i, name in enumerate(columns.speaker_names)}

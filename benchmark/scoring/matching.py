@@ -14,7 +14,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from benchmark.align import QUOTE_MARKS
+from benchmark.submission.align import QUOTE_MARKS
 from benchmark.scoring.reference import TRAILING_PUNCTUATION, pair_weights, trim_span  # noqa: F401 (trim_span: re-exported)
 
 # the characters trim_span removes, as strings for str.strip: every whitespace character Python knows, plus the

@@ -65,7 +65,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from benchmark.align import QUOTE_MARKS
+from benchmark.submission.align import QUOTE_MARKS
 from benchmark.labels import QUOTE_TYPES, STANCES, TRACK_A_TYPES, TRACK_B_TYPES
 from benchmark.scoring.attribution import normalize_name
 from benchmark.scoring.outlet import outlet_correct

@@ -1,33 +1,5 @@
-"""Read and validate a submission: JSON Lines, one object per document.
-
-    {"doc_id": str, "outlet": str|null, "published": "YYYY-MM-DD"|null, "quotes": [QUOTE, ...]|null}
-
-QUOTE has exactly one locator --
-    {"start": int, "end": int}   code-point offsets into the article, end-exclusive, 0 <= start < end <= len(text)
-    {"text": str}                aligned to the article by `benchmark.align.align_text` (exact, then tolerant of
-                                 whitespace, quote marks and HTML entities); text found at several places is an
-                                 error unless "occurrence": N (1-based, in text order) says which one is meant
-    {"quote_id": str}            a gold quote of this document (subtasks with gold spans given)
--- plus optional "speaker": str|null, "speaker_start"/"speaker_end": int (a predicted speaker-mention span),
-"stance": favor|against|neutral|none|null, "type": direct|partial|indirect|null.
-
-Every key except doc_id is optional. An absent key means the task was not attempted; a present null means
-attempted, nothing predicted. A document absent from the file predicts nothing (a warning, as in the SQuAD
-script); an unknown or repeated doc_id is an error.
-
-Extra keys: any key not listed above is an error (it is most likely a typo, e.g. "stnace", which would otherwise
-silently score as "not attempted"), except a few harmless bookkeeping keys that extractors commonly emit and the
-scorer ignores: "note" (str|null) on a document, and "id" (str|int), "note" (str|null), "confidence" (number)
-on a quote.
-
-Integers: JSON true/false are not integers; a number with a zero fraction (5.0) is accepted as an integer, as in
-JSON Schema. Labels are case-sensitive (lowercase), as in the gold.
-
-Every problem is collected (up to `max_problems`) as `FILE:LINE: field: problem`, with field paths such as
-`quotes[3].stance` (0-based index), and raised together as one `InputError`. Size caps (`max_line_bytes`,
-`max_quotes_per_doc`, `max_depth`) are checked before the expensive work, so a hostile file cannot exhaust memory
-or the recursion limit. `benchmark/schema/submission.schema.json` publishes the same format as JSON Schema.
-"""
+"""The line-by-line submission reader: `read_submission` validates every line and reports every problem (the
+specification of a valid submission; `benchmark.submission.columnar` is its fast path for clean files)."""
 from __future__ import annotations
 
 import datetime
@@ -35,41 +7,44 @@ import difflib
 import gc
 import json
 import os
-import re
-import sys
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
-from itertools import accumulate, combinations, permutations
+from itertools import combinations, permutations
 from pathlib import Path
 
-from benchmark.align import align_text
+from benchmark.submission.align import align_text
 from benchmark.errors import InputError
 from benchmark.labels import QUOTE_TYPES, STANCES
-
-# Safe defaults for the size caps (all keyword options of read_submission). The real articles are < 20k
-# characters with < 100 quotes; these leave room for corpora of long documents without letting one line take
-# the machine down.
-MAX_LINE_BYTES = 8 * 1024 * 1024
-MAX_QUOTES_PER_DOC = 10_000
-MAX_DEPTH = 16       # a valid line nests 3 levels (document -> quotes -> quote); anything deeper is invalid anyway
-MAX_PROBLEMS = 50
-MAX_MISSING_WARNINGS = 20
-
-DOCUMENT_KEYS = ("doc_id", "outlet", "published", "quotes")
-DOCUMENT_EXTRA_KEYS = ("note",)
-QUOTE_KEYS = ("start", "end", "text", "occurrence", "quote_id",
-              "speaker", "speaker_start", "speaker_end", "stance", "type")
-QUOTE_EXTRA_KEYS = ("id", "note", "confidence")
-TASKS = ("quotes", "attribution", "stance", "date", "outlet", "gold_spans")
+from benchmark.submission.lines import (
+    _DECODER,
+    _TOO_LONG,
+    _file_lines,
+    _nesting_depth,
+    _not_jsonl_message,
+)
+from benchmark.submission.model import (
+    _FIELDSETS,
+    DOCUMENT_EXTRA_KEYS,
+    DOCUMENT_KEYS,
+    MAX_DEPTH,
+    MAX_LINE_BYTES,
+    MAX_PROBLEMS,
+    MAX_QUOTES_PER_DOC,
+    QUOTE_EXTRA_KEYS,
+    QUOTE_KEYS,
+    DocumentPrediction,
+    PredictedQuote,
+    Submission,
+    _json_type,
+    _show,
+    attempted_tasks,
+    missing_warnings,
+    parse_date,
+)
 
 _DOC_ALLOWED = frozenset(DOCUMENT_KEYS + DOCUMENT_EXTRA_KEYS)
 _QUOTE_ALLOWED = frozenset(QUOTE_KEYS + QUOTE_EXTRA_KEYS)
 _STANCE = {s: s for s in STANCES}            # value -> the canonical (shared) string object
 _TYPE = {t: t for t in QUOTE_TYPES}
-_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_JSON_STRING_RE = re.compile(rb'"(?:[^"\\]|\\.)*"')
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-_BRACKET_STEP = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")   # read as signed bytes: +1 / -1
 _MISSING = object()
 _SHARED_INT_LIMIT = 1 << 17
 _SHARED_INTS = list(range(_SHARED_INT_LIMIT))
@@ -125,52 +100,6 @@ def _fast_quotes(quotes: list, n: int, strings: dict) -> tuple[list[tuple], int]
     except (KeyError, TypeError, RecursionError):     # RecursionError: hashing a deeply nested tuple
         return None
     return out, mask
-
-
-# fields of a DocumentPrediction, by bitmask (shared frozensets: no allocation per document)
-_FIELD_BITS = ("outlet", "published", "quotes", "speaker", "stance", "type")
-_FIELDSETS = [frozenset(f for bit, f in enumerate(_FIELD_BITS) if mask >> bit & 1) for mask in range(64)]
-
-
-@dataclass(slots=True)
-class PredictedQuote:
-    start: int | None          # resolved code-point offsets (None only when located by quote_id)
-    end: int | None
-    quote_id: str | None
-    speaker: str | None
-    speaker_start: int | None
-    speaker_end: int | None
-    stance: str | None
-    type: str | None
-    line: int                  # 1-based line of the submission file it came from
-
-
-# The quotes of a document whose quotes are kept elsewhere (as arrays, by a streaming reader): shared, immutable
-NO_QUOTES: tuple = ()
-
-# A quote row, as `on_quote_rows` receives it: a PredictedQuote located by offsets, as a plain tuple of these
-QUOTE_ROW_FIELDS = ("start", "end", "speaker", "speaker_start", "speaker_end", "stance", "type")
-
-
-@dataclass(slots=True)
-class DocumentPrediction:
-    doc_id: str
-    outlet: str | None
-    published: datetime.date | None
-    quotes: list[PredictedQuote]   # NO_QUOTES when a streaming reader keeps them as arrays
-    fields: frozenset[str]     # keys present: subset of {"outlet","published","quotes","speaker","stance","type"}
-    line: int
-
-
-@dataclass
-class Submission:
-    path: str
-    documents: dict[str, DocumentPrediction]
-    attempted: frozenset[str]  # tasks attempted anywhere: "quotes","attribution","stance","date","outlet","gold_spans"
-    warnings: list[str]
-    # set by a streaming reader (benchmark.scoring.fast.PredictionColumns): the quotes as arrays; the documents
-    # then carry no quotes of their own
-    columns: object = None
 
 
 def read_submission(
@@ -245,93 +174,6 @@ def _read(source, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc,
 
 class _TooMany(Exception):
     """Raised internally when max_problems is reached: stop reading."""
-
-
-_TOO_LONG = object()   # marker yielded instead of a line longer than max_line_bytes
-
-
-def _file_lines(f, max_line_bytes: int):
-    """Yield the raw lines of a binary file without ever holding more than max_line_bytes of one line."""
-    readline = f.readline
-    limit = max_line_bytes + 1
-    while True:
-        raw = readline(limit)
-        if not raw:
-            return
-        if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
-            while raw and not raw.endswith(b"\n"):     # skip the rest of the oversized line
-                raw = readline(1 << 20)
-            yield _TOO_LONG
-        else:
-            yield raw
-
-
-def _json_type(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, (list, tuple)):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return f"a {type(value).__name__} (not a JSON value)"
-
-
-def _show(value, limit: int = 60) -> str:
-    """A short JSON-ish rendering of a value for messages."""
-    try:
-        text = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError, RecursionError):
-        text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not valid JSON")
-
-
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
-
-
-def _nesting_depth(raw: bytes) -> int:
-    """Maximum bracket nesting of a JSON line, computed without recursion (strings are skipped)."""
-    brackets = _JSON_STRING_RE.sub(b"", raw).translate(None, _NOT_BRACKETS).translate(_BRACKET_STEP)
-    return max(accumulate(memoryview(brackets).cast("b")), default=0)
-
-
-def _not_jsonl_message(stripped: str, parsed, error: json.JSONDecodeError | None) -> str | None:
-    """If the first non-blank line shows the file is not JSON Lines at all, one message saying so; else None."""
-    if error is None:
-        if isinstance(parsed, list):
-            return ("the file is a JSON array, not JSON Lines: write one JSON object per line "
-                    "(for example: jq -c '.[]' FILE > FILE.jsonl)")
-        if isinstance(parsed, dict):
-            return None
-        return (f"the file is not JSON Lines: its first line is {_json_type(parsed)}, not a JSON object "
-                "(write one object per document, one per line)")
-    if stripped.startswith("["):
-        return ("the file looks like a JSON array spread over several lines, not JSON Lines: write one JSON "
-                "object per line (for example: jq -c '.[]' FILE > FILE.jsonl)")
-    if stripped.startswith("{"):
-        if error.pos >= len(stripped.rstrip()):    # the object continues on the next lines
-            return ("the file looks like pretty-printed JSON (an object spread over several lines), not JSON "
-                    "Lines: put each document's object on a single line (for example: jq -c . FILE)")
-        return None                                  # an ordinary broken line: reported as invalid JSON
-    if "," in stripped or "\t" in stripped:
-        kind = "CSV/TSV"
-    elif stripped.startswith("<"):
-        kind = "XML/HTML"
-    else:
-        kind = "plain text"
-    return (f"the file is not JSON Lines (one JSON object per line, starting with '{{'); it looks like {kind}: "
-            f"{_show(stripped[:40])}")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -769,57 +611,6 @@ class _Reader:
                           missing_warnings(self.name, self.documents, self.first_line))
 
 
-def missing_warnings(name: str, documents: Iterable[str], predicted: Collection[str]) -> list[str]:
-    """Warnings for the documents being scored that the submission does not predict (or for no document at all)."""
-    warnings = []
-    missing = [d for d in documents if d not in predicted]
-    if not predicted:
-        warnings.append(f"{name}: warning: the submission predicts no documents")
-    for doc_id in missing[:MAX_MISSING_WARNINGS]:
-        warnings.append(f"{name}: warning: no prediction for document {doc_id}: it counts as predicting nothing")
-    if len(missing) > MAX_MISSING_WARNINGS:
-        warnings.append(f"{name}: warning: ... and {len(missing) - MAX_MISSING_WARNINGS} more documents "
-                        "without a prediction")
-    return warnings
-
-
-def submission_from_columns(name: str, columns, documents: Mapping[str, str]) -> Submission:
-    """The Submission of a file read by `benchmark.columnar_reader.read_columns` (its quotes stay in `columns`:
-    the documents carry none). Document `fields` hold the document keys; quote keys count corpus-wide."""
-    fields = _FIELDSETS[sum(1 << bit for bit, key in enumerate(_FIELD_BITS[:3]) if key in columns.fields)]
-    n = len(columns.doc_ids)
-    outlets = columns.outlets if columns.outlets is not None else [None] * n
-    published = columns.published if columns.published is not None else [None] * n
-    result = {doc_id: DocumentPrediction(doc_id, outlet, date, NO_QUOTES, fields, line)
-              for line, (doc_id, outlet, date) in enumerate(zip(columns.doc_ids, outlets, published), 1)}
-    quotes = len(columns.start) > 0
-    attempted = attempted_tasks("outlet" in columns.fields, "published" in columns.fields,
-                                "quotes" in columns.fields, quotes, False,
-                                quotes and "speaker" in columns.quote_keys, quotes and "stance" in columns.quote_keys)
-    return Submission(name, result, attempted, missing_warnings(name, documents, result))
-
-
-def attempted_tasks(outlet_key: bool, published_key: bool, quotes_key: bool, span_quote: bool,
-                    gold_span_quote: bool, span_speaker: bool, span_stance: bool) -> frozenset[str]:
-    """The tasks a submission attempts, from which keys occur anywhere in it (an absent key = not attempted)."""
-    attempted = set()
-    if outlet_key:
-        attempted.add("outlet")
-    if published_key:
-        attempted.add("date")
-    # detection is attempted by a "quotes" key, unless every located quote in the file names a gold quote_id
-    if quotes_key and (span_quote or not gold_span_quote):
-        attempted.add("quotes")
-    if gold_span_quote:
-        attempted.add("gold_spans")
-    # end-to-end tasks are attempted by quotes the submission located itself (not by gold quote_ids)
-    if span_speaker:
-        attempted.add("attribution")
-    if span_stance:
-        attempted.add("stance")
-    return frozenset(attempted)
-
-
 def _as_int(value) -> tuple[int | None, str | None]:
     if type(value) is int:
         return value, None
@@ -841,21 +632,3 @@ def _label_message(value, labels: tuple[str, ...]) -> str:
 
 
 _DATE_CACHE: dict[str, datetime.date] = {}
-
-
-def parse_date(value) -> tuple[datetime.date | None, str | None]:
-    """(the date, None) for a "YYYY-MM-DD" string of a real calendar date, else (None, the problem)."""
-    if type(value) is not str:
-        return None, f"expected a date string YYYY-MM-DD or null, got {_json_type(value)}"
-    date = _DATE_CACHE.get(value)
-    if date is not None:
-        return date, None
-    if not _DATE_RE.fullmatch(value):
-        return None, f"not a date in YYYY-MM-DD form: {_show(value)}"
-    try:
-        date = datetime.date.fromisoformat(value)
-    except ValueError:
-        return None, f"not a real calendar date: {_show(value)}"
-    if len(_DATE_CACHE) < 100_000:
-        _DATE_CACHE[value] = date
-    return date, None

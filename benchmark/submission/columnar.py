@@ -30,6 +30,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchmark.labels import QUOTE_TYPES, STANCES
+from benchmark.submission.model import (
+    _FIELD_BITS,
+    _FIELDSETS,
+    NO_QUOTES,
+    DocumentPrediction,
+    Submission,
+    attempted_tasks,
+    missing_warnings,
+)
 
 _CHUNK = 1 << 20           # bytes scanned at once (as fast as larger chunks, and a small fixed cost)
 _DOC_KEYS = {"doc_id", "outlet", "published", "quotes", "note"}
@@ -206,7 +215,6 @@ class _Collector:
 
     def add(self, batch) -> bool:
         """Check one batch and keep its values; False as soon as something is not in the common case."""
-        import pyarrow as pa
         import pyarrow.compute as pc
 
         from benchmark.submission import parse_date
@@ -291,3 +299,19 @@ class _Collector:
                        self.dates if "published" in fields else None, frozenset(fields),
                        frozenset(self.quote_keys if len(parts["start"]) else ()), **parts,
                        speaker_names=list(self.names))
+
+
+def submission_from_columns(name: str, columns, documents: Mapping[str, str]) -> Submission:
+    """The Submission of a file read by `benchmark.submission.columnar.read_columns` (its quotes stay in `columns`:
+    the documents carry none). Document `fields` hold the document keys; quote keys count corpus-wide."""
+    fields = _FIELDSETS[sum(1 << bit for bit, key in enumerate(_FIELD_BITS[:3]) if key in columns.fields)]
+    n = len(columns.doc_ids)
+    outlets = columns.outlets if columns.outlets is not None else [None] * n
+    published = columns.published if columns.published is not None else [None] * n
+    result = {doc_id: DocumentPrediction(doc_id, outlet, date, NO_QUOTES, fields, line)
+              for line, (doc_id, outlet, date) in enumerate(zip(columns.doc_ids, outlets, published), 1)}
+    quotes = len(columns.start) > 0
+    attempted = attempted_tasks("outlet" in columns.fields, "published" in columns.fields,
+                                "quotes" in columns.fields, quotes, False,
+                                quotes and "speaker" in columns.quote_keys, quotes and "stance" in columns.quote_keys)
+    return Submission(name, result, attempted, missing_warnings(name, documents, result))

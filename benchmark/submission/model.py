@@ -1,0 +1,128 @@
+"""The parsed submission, as every reader returns it, and the rules shared by the readers: size caps, allowed keys,
+which tasks a submission attempts, dates."""
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+from benchmark.submission.lines import _json_type, _show
+
+# Safe defaults for the size caps (all keyword options of read_submission). The real articles are < 20k
+# characters with < 100 quotes; these leave room for corpora of long documents without letting one line take
+# the machine down.
+MAX_LINE_BYTES = 8 * 1024 * 1024
+MAX_QUOTES_PER_DOC = 10_000
+MAX_DEPTH = 16       # a valid line nests 3 levels (document -> quotes -> quote); anything deeper is invalid anyway
+MAX_PROBLEMS = 50
+MAX_MISSING_WARNINGS = 20
+
+DOCUMENT_KEYS = ("doc_id", "outlet", "published", "quotes")
+DOCUMENT_EXTRA_KEYS = ("note",)
+QUOTE_KEYS = ("start", "end", "text", "occurrence", "quote_id",
+              "speaker", "speaker_start", "speaker_end", "stance", "type")
+QUOTE_EXTRA_KEYS = ("id", "note", "confidence")
+TASKS = ("quotes", "attribution", "stance", "date", "outlet", "gold_spans")
+
+# fields of a DocumentPrediction, by bitmask (shared frozensets: no allocation per document)
+_FIELD_BITS = ("outlet", "published", "quotes", "speaker", "stance", "type")
+_FIELDSETS = [frozenset(f for bit, f in enumerate(_FIELD_BITS) if mask >> bit & 1) for mask in range(64)]
+
+
+@dataclass(slots=True)
+class PredictedQuote:
+    start: int | None          # resolved code-point offsets (None only when located by quote_id)
+    end: int | None
+    quote_id: str | None
+    speaker: str | None
+    speaker_start: int | None
+    speaker_end: int | None
+    stance: str | None
+    type: str | None
+    line: int                  # 1-based line of the submission file it came from
+
+
+# The quotes of a document whose quotes are kept elsewhere (as arrays, by a streaming reader): shared, immutable
+NO_QUOTES: tuple = ()
+
+# A quote row, as `on_quote_rows` receives it: a PredictedQuote located by offsets, as a plain tuple of these
+QUOTE_ROW_FIELDS = ("start", "end", "speaker", "speaker_start", "speaker_end", "stance", "type")
+
+
+@dataclass(slots=True)
+class DocumentPrediction:
+    doc_id: str
+    outlet: str | None
+    published: datetime.date | None
+    quotes: list[PredictedQuote]   # NO_QUOTES when a streaming reader keeps them as arrays
+    fields: frozenset[str]     # keys present: subset of {"outlet","published","quotes","speaker","stance","type"}
+    line: int
+
+
+@dataclass
+class Submission:
+    path: str
+    documents: dict[str, DocumentPrediction]
+    attempted: frozenset[str]  # tasks attempted anywhere: "quotes","attribution","stance","date","outlet","gold_spans"
+    warnings: list[str]
+    # set by a streaming reader (benchmark.scoring.fast.PredictionColumns): the quotes as arrays; the documents
+    # then carry no quotes of their own
+    columns: object = None
+
+
+def missing_warnings(name: str, documents: Iterable[str], predicted: Collection[str]) -> list[str]:
+    """Warnings for the documents being scored that the submission does not predict (or for no document at all)."""
+    warnings = []
+    missing = [d for d in documents if d not in predicted]
+    if not predicted:
+        warnings.append(f"{name}: warning: the submission predicts no documents")
+    for doc_id in missing[:MAX_MISSING_WARNINGS]:
+        warnings.append(f"{name}: warning: no prediction for document {doc_id}: it counts as predicting nothing")
+    if len(missing) > MAX_MISSING_WARNINGS:
+        warnings.append(f"{name}: warning: ... and {len(missing) - MAX_MISSING_WARNINGS} more documents "
+                        "without a prediction")
+    return warnings
+
+
+def attempted_tasks(outlet_key: bool, published_key: bool, quotes_key: bool, span_quote: bool,
+                    gold_span_quote: bool, span_speaker: bool, span_stance: bool) -> frozenset[str]:
+    """The tasks a submission attempts, from which keys occur anywhere in it (an absent key = not attempted)."""
+    attempted = set()
+    if outlet_key:
+        attempted.add("outlet")
+    if published_key:
+        attempted.add("date")
+    # detection is attempted by a "quotes" key, unless every located quote in the file names a gold quote_id
+    if quotes_key and (span_quote or not gold_span_quote):
+        attempted.add("quotes")
+    if gold_span_quote:
+        attempted.add("gold_spans")
+    # end-to-end tasks are attempted by quotes the submission located itself (not by gold quote_ids)
+    if span_speaker:
+        attempted.add("attribution")
+    if span_stance:
+        attempted.add("stance")
+    return frozenset(attempted)
+
+
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATE_CACHE: dict[str, datetime.date] = {}
+
+
+def parse_date(value) -> tuple[datetime.date | None, str | None]:
+    """(the date, None) for a "YYYY-MM-DD" string of a real calendar date, else (None, the problem)."""
+    if type(value) is not str:
+        return None, f"expected a date string YYYY-MM-DD or null, got {_json_type(value)}"
+    date = _DATE_CACHE.get(value)
+    if date is not None:
+        return date, None
+    if not _DATE_RE.fullmatch(value):
+        return None, f"not a date in YYYY-MM-DD form: {_show(value)}"
+    try:
+        date = datetime.date.fromisoformat(value)
+    except ValueError:
+        return None, f"not a real calendar date: {_show(value)}"
+    if len(_DATE_CACHE) < 100_000:
+        _DATE_CACHE[value] = date
+    return date, None
