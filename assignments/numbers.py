@@ -77,7 +77,7 @@ def run_starter(spec: str, split: str = SPLIT, data_dir: str | None = None) -> l
 
 
 def cell(results: dict, key: str) -> str:
-    from benchmark.scoring.render import get as get_metric
+    from benchmark.reports.text import get as get_metric
 
     task = TASK_OF[key.split(".")[0]]
     if task is not None and task in results.get("not_attempted", ()):

@@ -25,7 +25,7 @@ from baselines.oracle import OracleSpansFloor, OracleSpansRules, OracleSpansSkle
 from baselines.rules import IndirectRuleExtractor, RuleExtractor
 from baselines.stance_sklearn import SklearnStance, cross_validate
 from benchmark.errors import InputError
-from benchmark.scoring.render import get as get_metric
+from benchmark.reports.text import get as get_metric
 
 HELP = "run every baseline on train and test, score each, print the results table (--update-readme README.md)"
 

@@ -85,7 +85,7 @@ class SklearnStance:
 
 def stance_scores(gold: list[str], predicted: list[str]) -> dict[str, float]:
     """accuracy, macro-F1 and F_avg computed by the scorer's stance module (same definitions as the table)."""
-    from benchmark.scoring import stance as stance_metrics
+    from benchmark.scoring.metrics import stance as stance_metrics
 
     s = stance_metrics.scores(stance_metrics.confusion(stance_metrics.codes(gold), stance_metrics.codes(predicted)))
     return {"accuracy": float(s["accuracy"]), "macro_f1": float(s["macro_f1"]), "f_avg": float(s["f_avg"])}

@@ -44,7 +44,7 @@ import zipfile
 from pathlib import Path
 
 from benchmark.errors import InputError
-from benchmark.scoring.render import get as get_metric
+from benchmark.reports.text import get as get_metric
 
 HELP = "build a Gradescope autograder zip or a Codabench scoring-program zip for a task"
 

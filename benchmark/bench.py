@@ -108,7 +108,7 @@ def parse_json_lines(path: str) -> list:
 
 def measure(n_docs: int, workdir: str, n_boot: int, repeat: int = 1) -> dict:
     from benchmark.scoring import Options, read_predictions, score_corpus
-    from benchmark.scoring.core import gc_paused
+    from benchmark.scoring.engines import gc_paused
 
     import pyarrow as pa
 
@@ -237,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="time the reference and the fast engine side by side at small sizes instead")
     args = parser.parse_args(argv)
     if args.engines:
-        from benchmark.scoring.core import AUTO_REFERENCE_MAX_QUOTES
+        from benchmark.scoring.engines import AUTO_REFERENCE_MAX_QUOTES
 
         print(f"score_corpus seconds (best of 3, bootstrap {args.bootstrap}); engine=auto takes the reference up "
               f"to {AUTO_REFERENCE_MAX_QUOTES} gold units + predicted quotes")

@@ -21,8 +21,8 @@ COMMANDS: dict[str, str] = {
     "results": "baselines.results",
     "demo": "benchmark.demo",
     "autograder": "benchmark.autograder",
-    "leaderboard": "benchmark.leaderboard",
-    "report": "benchmark.report",
+    "leaderboard": "benchmark.reports.leaderboard",
+    "report": "benchmark.reports.error_report",
 }
 
 MAX_PRINTED_PROBLEMS = 50

@@ -39,7 +39,8 @@ def grade(input_dir: Path, output_dir: Path, split: str = "test", track: str = "
     """Score input_dir/res against the gold; write the outputs; return the leaderboard scores."""
     import benchmark
     from benchmark.autograder import CODABENCH_COLUMNS, codabench_gold, metric_value
-    from benchmark.scoring import render, score
+    from benchmark.reports import text as render
+    from benchmark.scoring import score
 
     res = Path(input_dir) / "res"
     if not res.is_dir():

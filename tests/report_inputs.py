@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from benchmark.dataset import read_rows
-from benchmark.report import STATUSES
+from benchmark.reports.error_report import STATUSES
 
 PWNED = "PWNED"
 SCRIPT_PAYLOAD = f"<script>document.title='{PWNED}'</script>"

@@ -163,7 +163,8 @@ MISTAKE_SOURCES = {
 
 @pytest.mark.slow
 def test_instructor_common_mistakes_are_real_errors_report_lines(tmp_path):
-    from benchmark.scoring import render, score
+    from benchmark.reports import text as render
+    from benchmark.scoring import score
 
     quoted: dict[str, list[str]] = {}
     for block in blocks(KIT / "INSTRUCTOR.md", "text"):

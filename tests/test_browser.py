@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from benchmark.cli import main
-from benchmark.render import CSP, chromium_args, find_chromium, screenshot
+from benchmark.reports.page import CSP, chromium_args, find_chromium, screenshot
 from report_inputs import (IMG_PAYLOAD, PWNED, SCRIPT_PAYLOAD, expected_counts, gold_rows, gold_submission,
                            hostile_submission, parse, status_counts, write_jsonl)
 
@@ -122,7 +122,7 @@ def dom_title(dom: str) -> str:
 
 @pytest.fixture(scope="module")
 def hostile_report(tmp_path_factory):
-    from benchmark.report import build_report
+    from benchmark.reports.error_report import build_report
 
     folder = tmp_path_factory.mktemp("browser-report")
     sub = write_jsonl(folder / "hostile.jsonl", hostile_submission())
@@ -202,7 +202,7 @@ def test_leaderboard_in_the_browser(chromium, tmp_path):
 
 def test_readme_screenshot_command(chromium, tmp_path):
     """The command that makes assignments/img/error-report.png (benchmark.report.README_SCREENSHOT_COMMAND)."""
-    from benchmark.report import README_SCREENSHOT_COMMAND
+    from benchmark.reports.error_report import README_SCREENSHOT_COMMAND
 
     assert README_SCREENSHOT_COMMAND.split()[1:4] == ["report", "--baseline", "rules"]
     png = tmp_path / "error-report.png"

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import pytest
 
 from benchmark.cli import main
-from benchmark.leaderboard import OUTPUT_FILES, build_leaderboard, read_meta, write_leaderboard
+from benchmark.reports.leaderboard import OUTPUT_FILES, build_leaderboard, read_meta, write_leaderboard
 from benchmark.errors import InputError
 from report_inputs import gold_submission, hostile_submission, write_jsonl
 
@@ -286,7 +286,7 @@ def test_with_baselines_oracles_apart_and_exact_p(tmp_path):
 def test_a_submission_covering_both_splits_is_ranked_not_invalid(tmp_path):
     """As with `kremlin-reactions score`, documents of the other split are ignored, not an error."""
     from benchmark.dataset import read_rows
-    from benchmark.leaderboard import build_leaderboard
+    from benchmark.reports.leaderboard import build_leaderboard
 
     rows = read_rows("documents", "all")
     assert {d["doc_id"] for d in rows} > {d["doc_id"] for d in read_rows("documents", "test")}

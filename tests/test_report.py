@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from benchmark.cli import main
-from benchmark.report import STATUSES, assign_lanes, build_report, segments
+from benchmark.reports.error_report import STATUSES, assign_lanes, build_report, segments
 from report_inputs import (IMG_PAYLOAD, SCRIPT_PAYLOAD, expected_counts, gold_rows, gold_submission,
                            hostile_submission, parse, status_counts, write_jsonl)
 
@@ -155,7 +155,7 @@ def test_report_is_deterministic(tmp_path):
 
 def test_hostile_volume_is_capped(tmp_path):
     """Thousands of overlapping predictions: lanes in n log n, at most MAX_MARKS marks drawn, nesting capped."""
-    from benchmark.report import MAX_MARKS, MAX_NESTED
+    from benchmark.reports.error_report import MAX_MARKS, MAX_NESTED
 
     sub = gold_submission()
     text_length = len(gold_rows()[0][0]["text"])

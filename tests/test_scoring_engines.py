@@ -17,7 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scoring_gold import SPEAKERS
 
-from benchmark.scoring import Options, core, fast, read_predictions, render, score_corpus
+from benchmark.reports import text as render
+from benchmark.scoring import Options, engines, read_predictions, results, score_corpus
+from benchmark.scoring.fast import engine as fast
 from benchmark.submission import read_submission
 
 TOKENS = ["Putin", "said", "ready", "talks", "war", "&quot;", "&amp;quot;", "&#39;", "&#8220;", "&#x201D;", "&amp;",
@@ -132,7 +134,7 @@ def _submission(preds, texts, units):
 
 
 def _errors_as_data(run, docs):
-    return core.build_errors(core.Documents(docs), run)
+    return results.build_errors(results.Documents(docs), run)
 
 
 @SETTINGS
@@ -140,7 +142,7 @@ def _errors_as_data(run, docs):
 def test_count_rows_and_findings_are_the_reference_s(corpus):
     docs, units, preds, texts, track, overlap = corpus
     options = Options(track=track, overlap=overlap)
-    ref = core.reference_run(docs, units, _submission(preds, texts, units), options, errors=True)
+    ref = engines.reference_run(docs, units, _submission(preds, texts, units), options, errors=True)
     quick = fast.evaluate(fast.Gold(docs, units, track), _submission(preds, texts, units), track, overlap, errors=True)
     assert ref.table.matrix.tolist() == quick.table.matrix.tolist()
     assert ref.ignored == quick.ignored
@@ -194,14 +196,14 @@ def test_auto_takes_the_reference_for_small_inputs_and_fast_for_large():
     docs = [{"doc_id": "d", "text": "abc", "outlet": "CNN", "outlet_evidence": "explicit",
              "published": datetime.date(2024, 1, 1), "date_evidence": "explicit", "boilerplate": []}]
     small = _submission([{"doc_id": "d", "quotes": [{"start": 0, "end": 1}]}], {"d": "abc"}, [])
-    assert core.choose_engine([], small) == "reference"
-    n_docs = core.AUTO_REFERENCE_MAX_QUOTES // 1000 + 1
+    assert engines.choose_engine([], small) == "reference"
+    n_docs = engines.AUTO_REFERENCE_MAX_QUOTES // 1000 + 1
     large = _submission([{"doc_id": f"d{i}", "quotes": [{"start": 0, "end": 1}] * 1000} for i in range(n_docs)],
                         {f"d{i}": "abc" for i in range(n_docs)}, [])
-    assert core.choose_engine([], large) == "fast"
-    assert core.choose_engine([], small, large) == "fast"
+    assert engines.choose_engine([], large) == "fast"
+    assert engines.choose_engine([], small, large) == "fast"
     small.columns = object()                    # streamed into arrays: only the fast engine can read it
-    assert core.choose_engine([], small) == "fast"
+    assert engines.choose_engine([], small) == "fast"
     with pytest.raises(ValueError, match="engine must be one of"):
         score_corpus(docs, [], small, Options(), engine="quick")
 

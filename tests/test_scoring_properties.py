@@ -133,7 +133,7 @@ def test_gold_as_submission_is_perfect_and_order_does_not_change_counts(corpus):
 @given(corpora())
 def test_matching_block_by_block_changes_nothing(corpus):
     """Documents are matched a block at a time; one document per block gives the same results (errors too)."""
-    from benchmark.scoring import fast
+    from benchmark.scoring.fast import engine as fast
 
     docs, quotes, preds, track, overlap = corpus
     quotes = random.Random(len(quotes)).sample(quotes, len(quotes))    # gold rows not in document order

@@ -80,7 +80,7 @@ def test_float32_bootstrap_products_equal_float64():
 
 
 def test_per_document_rows_are_made_on_access_and_written_as_an_object(tmp_path):
-    from benchmark.scoring.render import to_json
+    from benchmark.reports.text import to_json
 
     texts = {"d0": "Putin said no to the talks.", "d1": "Lavrov said yes."}
     docs = [{"doc_id": d, "text": t, "outlet": "CNN", "outlet_aliases": [], "outlet_evidence": "explicit",

@@ -28,7 +28,8 @@ import datetime
 import pytest
 from scoring_gold import doc, quote
 
-from benchmark.scoring import Options, render, score_corpus
+from benchmark.reports import text as render
+from benchmark.scoring import Options, score_corpus
 from benchmark.submission import read_submission
 
 TEXT = ('Putin said: "We are ready to talk." Peskov added that "nothing is decided yet". A Kremlin source said: '

@@ -1,20 +1,29 @@
 """Score a submission against the gold: `benchmark.score(predictions, ...)` and `kremlin-reactions score`.
 
-How a number is computed: `reference` (the definition, and the engine for small inputs); `fast` computes the same
-counts for large corpora. Small pure modules: `matching` (spans), `attribution`, `stance`, `date`, `outlet`,
-`stats` (bootstrap, paired tests), `signature`; `counts` (per-document counts -> metrics); `core.score_corpus`
-puts them together on in-memory rows; this file only reads the gold artifact and the submission; `render` prints
-the results.
+Where each number is computed:
+
+    reference   the definition: every per-document count, one document at a time in plain Python
+    fast/       the same counts for a whole corpus at once (numpy); `engines` runs one or the other
+    metrics/    one module per task: its counts, how summed counts become numbers, its results block, its
+                headline keys and columns, how it is shown (the registry every output reads)
+    counts      the per-document count table both engines fill
+    results     the results dict, per-document scores, the error report, the paired comparison
+    stats       bootstrap intervals and paired tests over documents
+    options     the options that change a number (and the flags that set them); signature: the string of them
+
+This file reads the gold artifact and the submission and calls `engines.score_corpus`.
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from benchmark.scoring.core import AUTO_REFERENCE_MAX_QUOTES, ENGINES, MAIN_KEYS, Options, gc_paused, score_corpus
+from benchmark.scoring.engines import AUTO_REFERENCE_MAX_QUOTES, gc_paused, score_corpus
 from benchmark.scoring.fast import PredictionColumns
+from benchmark.scoring.metrics import MAIN_KEYS
+from benchmark.scoring.options import DEFAULTS, ENGINES, Options
 
-__all__ = ["score", "score_corpus", "Options", "MAIN_KEYS", "ENGINES", "load_gold"]
+__all__ = ["score", "score_corpus", "Options", "MAIN_KEYS", "ENGINES", "load_gold", "read_predictions"]
 
 SPLITS = ("test", "train", "all")
 
@@ -31,9 +40,9 @@ def load_gold(split: str = "test", data_dir: str | Path | None = None) -> tuple[
     return docs, quotes, dataset.data_fingerprint(data_dir)
 
 
-def score(predictions, split: str = "test", track: str = "A", *, data_dir: str | Path | None = None,
-          overlap: float = 0.5, n_boot: int = 1000, seed: int = 12345, compare=None, errors: bool = False,
-          engine: str = "auto") -> dict:
+def score(predictions, split: str = DEFAULTS.split, track: str = DEFAULTS.track, *,
+          data_dir: str | Path | None = None, overlap: float = DEFAULTS.overlap, n_boot: int = DEFAULTS.n_boot,
+          seed: int = DEFAULTS.seed, compare=None, errors: bool = False, engine: str = "auto") -> dict:
     """Score a submission against the gold of `split`.
 
     predictions (and compare, for a paired comparison): a path to a JSONL submission, a list of submission
@@ -42,7 +51,7 @@ def score(predictions, split: str = "test", track: str = "A", *, data_dir: str |
     `benchmark.errors.InputError` (every problem as `FILE:LINE: field: problem`) on an invalid submission.
     engine: "reference" (`benchmark.scoring.reference`, the definition), "fast" (numpy, for large corpora) or
     "auto" (the reference for small inputs); every result is the same whichever runs.
-    Returns the results dict (see `benchmark.scoring.core.build_results`).
+    Returns the results dict (see `benchmark.scoring.results.build_results`).
     """
     from benchmark import dataset
 
@@ -100,9 +109,8 @@ def read_predictions(predictions, texts: dict[str, str], quote_ids, stream: bool
 
 def _read_columnar(path: str, texts: dict[str, str]):
     """The Submission from `benchmark.submission.columnar` when the file is in its common case, else None."""
-    from benchmark.submission.columnar import read_columns
     from benchmark.submission import MAX_LINE_BYTES, MAX_QUOTES_PER_DOC
-    from benchmark.submission.columnar import submission_from_columns
+    from benchmark.submission.columnar import read_columns, submission_from_columns
 
     try:
         columns = read_columns(path, texts, max_line_bytes=MAX_LINE_BYTES, max_quotes_per_doc=MAX_QUOTES_PER_DOC)

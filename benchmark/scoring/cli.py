@@ -49,7 +49,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from benchmark.scoring import render, score
+    from benchmark.reports import text as render
+    from benchmark.scoring import score
 
     if args.data is not None and not Path(args.data).is_dir():
         raise InputError(f"{args.data}: --data: not a folder")

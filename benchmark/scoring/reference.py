@@ -65,10 +65,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from benchmark.submission.align import QUOTE_MARKS
 from benchmark.labels import QUOTE_TYPES, STANCES, TRACK_A_TYPES, TRACK_B_TYPES
-from benchmark.scoring.attribution import normalize_name
-from benchmark.scoring.outlet import outlet_correct
+from benchmark.scoring.metrics.attribution import normalize_name
+from benchmark.scoring.metrics.outlet import outlet_correct
+from benchmark.submission.align import QUOTE_MARKS
 
 # Moves whenever a change to the scorer changes a printed number (the signature carries it): 1 = before the
 # reference existed; 2 = exact match as trim_span equality, identical pairs kept in order, overlapping regions.

@@ -23,7 +23,8 @@ TRACKS = ("A", "B", "all")
 
 def compute(engine: str = "auto") -> dict:
     """Every submission in submissions/, on every track, with the error report; and a paired comparison."""
-    from benchmark.scoring import Options, render, score_corpus
+    from benchmark.reports import text as render
+    from benchmark.scoring import Options, score_corpus
     from benchmark.submission import read_submission
 
     corpus = json.loads((HERE / "corpus.json").read_text(encoding="utf-8"))

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmark.errors import InputError
-from benchmark.render import BASE_CSS, OKABE_ITO, esc, one_line, page, screenshot
+from benchmark.reports.page import BASE_CSS, OKABE_ITO, page, screenshot
+from benchmark.reports.escape import esc, one_line
 
 HELP = "write a static HTML error report of a submission: gold and predicted quotes marked in each article"
 
@@ -365,7 +366,7 @@ body {{ max-width: 110em; }}
 
 def render_report(results: dict, gold_docs: list[dict], gold_quotes: list[dict], submission, title: str) -> str:
     """The whole report page from the scorer's results (with errors) and the gold rows."""
-    from benchmark.scoring.core import TRACKS
+    from benchmark.scoring.reference import TRACKS
 
     track_types = TRACKS[results["options"]["track"]]
     by_doc: dict[str, list[dict]] = {}

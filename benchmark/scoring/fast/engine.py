@@ -1,4 +1,4 @@
-"""The fast engine: the counts of `benchmark.scoring.reference`, computed for a whole corpus at once with numpy.
+"""The fast engine's core: the counts of `benchmark.scoring.reference`, computed for a whole corpus at once with numpy.
 
 It exists for corpora of thousands of documents (`python -m benchmark.bench`); for the five articles of the
 benchmark the reference runs instead (`score(..., engine="auto")`). Its results are the reference's exactly:
@@ -10,6 +10,7 @@ offset, so spans of different documents never overlap.
 """
 from __future__ import annotations
 
+import datetime
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from itertools import chain, compress, repeat
@@ -18,13 +19,19 @@ from operator import attrgetter, getitem, itemgetter
 import numpy as np
 
 from benchmark.labels import QUOTE_TYPES
-from benchmark.scoring import stance as stance_mod
-from benchmark.scoring.attribution import SpeakerTable, mention_overlaps
 from benchmark.scoring.counts import CountTable, Findings, Run
-from benchmark.scoring.date import date_counts
-from benchmark.scoring.matching import (LEADING_CHARS, TRAILING_CHARS, character_counts, is_sorted, max_matching,
-                                        overlapping_pairs, trim_span)
-from benchmark.scoring.outlet import outlet_correct
+from benchmark.scoring.fast.matching import (
+    LEADING_CHARS,
+    TRAILING_CHARS,
+    character_counts,
+    is_sorted,
+    max_matching,
+    overlapping_pairs,
+    trim_span,
+)
+from benchmark.scoring.fast.speakers import SpeakerTable, mention_overlaps
+from benchmark.scoring.metrics import stance as stance_mod
+from benchmark.scoring.metrics.outlet import outlet_correct
 from benchmark.scoring.reference import TRACKS
 from benchmark.submission import NO_QUOTES, QUOTE_ROW_FIELDS
 
@@ -433,6 +440,20 @@ def _match_blocks(gold: Gold, p_doc, p_start, p_end, threshold: float):
             chars += block_chars.result()
     mp, mg, eg = (np.concatenate(c) if c else np.zeros(0, dtype=np.int32) for c in chosen)
     return mp, mg, eg, chars
+
+
+def date_counts(gold: list[datetime.date], predicted: list[datetime.date | None]) -> dict[str, np.ndarray]:
+    """Per document: exact hit, hit within one day, absolute error in days (0 when no prediction),
+    whether a date was predicted, and 1 (the document counts)."""
+    diff = np.array([abs((p - g).days) if p is not None else -1 for g, p in zip(gold, predicted)], dtype=np.int64)
+    predicted_mask = diff >= 0
+    return {
+        "date_exact": (diff == 0).astype(np.int64),
+        "date_within_1": (predicted_mask & (diff <= 1)).astype(np.int64),
+        "date_abs_days": np.where(predicted_mask, diff, 0),
+        "date_predicted": predicted_mask.astype(np.int64),
+        "date_n": np.ones(len(diff), dtype=np.int64),
+    }
 
 
 def _outlets_correct(gold_docs: list[dict], docs: list) -> list[bool]:

@@ -14,8 +14,8 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from benchmark.submission.align import QUOTE_MARKS
 from benchmark.scoring.reference import TRAILING_PUNCTUATION, pair_weights, trim_span  # noqa: F401 (trim_span: re-exported)
+from benchmark.submission.align import QUOTE_MARKS
 
 # the characters trim_span removes, as strings for str.strip: every whitespace character Python knows, plus the
 # marks (the fast engine's check of exact pairs)
@@ -178,27 +178,3 @@ def _overlap_with(spans: tuple[np.ndarray, np.ndarray], merged: tuple[np.ndarray
     if len(m_start) == 0:
         return np.zeros(len(spans[0]), dtype=np.int64)
     return covered(spans[1]) - covered(spans[0])
-
-
-def prf(tp, n_pred, n_gold, undefined: float = 0.0) -> tuple:
-    """Precision, recall, F1 from counts (numbers or arrays); `undefined` (0, as scikit-learn's zero_division=0)
-    where a denominator is 0: precision with nothing predicted, recall with no gold, F1 with neither.
-
-    >>> prf(3, 4, 6)
-    (0.75, 0.5, 0.6)
-    """
-    tp, n_pred, n_gold = (np.asarray(x, dtype=np.float64) for x in (tp, n_pred, n_gold))
-    precision = _div(tp, n_pred, undefined)
-    recall = _div(tp, n_gold, undefined)
-    f1 = _div(2 * tp, n_pred + n_gold, undefined)
-    return _plain(precision), _plain(recall), _plain(f1)
-
-
-def _div(num, den, undefined: float = 0.0):
-    """num / den, `undefined` where den is 0."""
-    num, den = np.asarray(num, dtype=np.float64), np.asarray(den, dtype=np.float64)
-    return np.divide(num, den, out=np.full(np.broadcast(num, den).shape, undefined), where=den > 0)
-
-
-def _plain(x):
-    return float(x) if np.ndim(x) == 0 else x

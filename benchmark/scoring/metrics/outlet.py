@@ -7,6 +7,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from benchmark.scoring.metrics.base import Context, Metric, Row, Task, div
+
 _NON_WORD = re.compile(r"[\W_]+")
 
 
@@ -33,3 +35,29 @@ def outlet_correct(predicted: str | None, attempted: bool, outlet: str, aliases,
         return evidence == "external"
     norm = normalize_outlet(predicted)
     return bool(norm) and norm in {normalize_outlet(a) for a in [outlet, *(aliases or ())] if a}
+
+
+class Outlet(Task):
+    def __init__(self):
+        super().__init__(
+            name="outlet",
+            counts={"outlet_correct": (1,), "outlet_n": (1,)},
+            metrics=(Metric("outlet.accuracy", "outlet accuracy",
+                            "Outlet (null is right when the text never names it)", column=True, grade=True,
+                            document_key="outlet.correct"),),
+            rows=(Row("outlet", "accuracy", ("outlet.accuracy",), "outlet.accuracy"),),
+        )
+
+    def scores(self, c, undefined):
+        return {"outlet.accuracy": div(c["outlet_correct"][:, 0], c["outlet_n"][:, 0], undefined)}
+
+    def results(self, ctx: Context):
+        return {"outlet": {"accuracy": ctx.point["outlet.accuracy"], "n": len(ctx.docs),
+                           "n_correct": int(ctx.totals["outlet_correct"][0])}}
+
+    def document(self, scores, counts, gold, prediction):
+        predicted = prediction.outlet if prediction is not None and "outlet" in prediction.fields else None
+        return {"outlet": {"gold": gold.get("outlet"), "predicted": predicted, "correct": bool(counts["outlet_correct"][0])}}
+
+
+TASK = Outlet()

@@ -1,4 +1,5 @@
-"""Stance: accuracy, macro-F1 over the four labels, SemEval-2016 F_avg, from a confusion matrix.
+"""Stance: accuracy, macro-F1 over the four labels, SemEval-2016 F_avg, from a confusion matrix, on the
+overlap-matched quotes and end to end.
 
 The matrix has one extra row and column, NULL: row NULL holds predictions with no gold unit (spurious, end-to-end
 only), column NULL gold units with no predicted stance (missed quote, or a matched quote predicted without a
@@ -15,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from benchmark.labels import STANCES
-from benchmark.scoring.matching import _div
+from benchmark.scoring.metrics.base import Context, Metric, Row, Task, div
 
 LABELS = STANCES                    # ("favor", "against", "neutral", "none")
 NULL = len(LABELS)                  # code of "no label" in a confusion matrix
@@ -61,18 +62,18 @@ def scores(cm: np.ndarray, undefined: float = 0.0) -> dict[str, np.ndarray]:
     correct = tp.sum(axis=-1)
     n_gold = gold.sum(axis=-1)
     n_pred = pred.sum(axis=-1)
-    f1 = _div(2 * tp, pred + gold)
+    f1 = div(2 * tp, pred + gold)
     present = (pred + gold) > 0
     fav = list(F_AVG_LABELS)
     return {
-        "accuracy": _div(correct, n_gold, undefined),
-        "precision": _div(correct, n_pred, undefined),
-        "recall": _div(correct, n_gold, undefined),
-        "f1": _div(2 * correct, n_pred + n_gold, undefined),
+        "accuracy": div(correct, n_gold, undefined),
+        "precision": div(correct, n_pred, undefined),
+        "recall": div(correct, n_gold, undefined),
+        "f1": div(2 * correct, n_pred + n_gold, undefined),
         "macro_f1": _masked_mean(f1, present, undefined),
         "f_avg": _masked_mean(f1[..., fav], present[..., fav], undefined),
-        "label_precision": _div(tp, pred),
-        "label_recall": _div(tp, gold),
+        "label_precision": div(tp, pred),
+        "label_recall": div(tp, gold),
         "label_f1": f1,
         "label_support": gold,
     }
@@ -101,4 +102,58 @@ def summary(cm: np.ndarray, end_to_end: bool = False) -> dict:
 def _masked_mean(values, mask, undefined: float = 0.0):
     count = mask.sum(axis=-1)
     total = np.where(mask, values, 0.0).sum(axis=-1)
-    return _div(total, count, undefined)
+    return div(total, count, undefined)
+
+
+def matrices(c: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(matched-pair confusion, end-to-end confusion) from summed counts, both (batch, 5, 5) with the NULL row and
+    column: end to end adds the missed units (NULL column) and the spurious predictions (NULL row)."""
+    matched = pad_null_row(c["stance_cm"])
+    e2e = matched.copy()
+    e2e[:, :NULL, NULL] += c["stance_missed"]
+    e2e[:, NULL, :] += c["stance_spurious"]
+    return matched, e2e
+
+
+def pad_null_row(cm: np.ndarray) -> np.ndarray:
+    """(batch, 4, 5) gold rows -> (batch, 5, 5) with an empty NULL row."""
+    return np.concatenate([cm, np.zeros((len(cm), 1, NULL + 1), dtype=cm.dtype)], axis=1)
+
+
+class Stance(Task):
+    def __init__(self):
+        super().__init__(
+            name="stance",
+            counts={"stance_cm": (NULL, NULL + 1), "stance_missed": (NULL,), "stance_spurious": (NULL + 1,)},
+            metrics=(
+                Metric("stance.accuracy", "stance accuracy", "Stance accuracy on the quotes you found"),
+                Metric("stance.macro_f1", "stance macro-F1 (matched)", "Stance macro-F1 on the quotes you found",
+                       grade=True),
+                Metric("stance.f_avg", "stance F_avg", "Stance F_avg (mean F1 of favor and against)"),
+                Metric("stance_e2e.macro_f1", "stance macro-F1 (end to end)",
+                       "Stance macro-F1, end to end (quote found and stance right)", column=True, grade=True,
+                       document_key="stance_e2e.macro_f1"),
+            ),
+            rows=(Row("stance, matched quotes", "accuracy / macro-F1 / F_avg",
+                      ("stance.accuracy", "stance.macro_f1", "stance.f_avg"), "stance.macro_f1"),
+                  Row("stance, end to end", "macro-F1 / F_avg", ("stance_e2e.macro_f1", "stance_e2e.f_avg"),
+                      "stance_e2e.macro_f1")),
+            per_document=("stance.accuracy", "stance.macro_f1", "stance_e2e.macro_f1"),
+        )
+
+    def scores(self, c, undefined):
+        matched, e2e = matrices(c)
+        s, e = scores(matched, undefined), scores(e2e, undefined)
+        return {**{f"stance.{k}": s[k] for k in ("accuracy", "macro_f1", "f_avg")},
+                **{f"stance_e2e.{k}": e[k] for k in ("precision", "recall", "f1", "macro_f1", "f_avg")}}
+
+    def results(self, ctx: Context):
+        matched, e2e = matrices({k: v[None] for k, v in ctx.totals.items()})
+        return {"stance": summary(matched[0]), "stance_e2e": summary(e2e[0], end_to_end=True)}
+
+    def document(self, scores, counts, gold, prediction):
+        return {"stance": {"accuracy": scores("stance.accuracy"), "macro_f1": scores("stance.macro_f1")},
+                "stance_e2e": {"macro_f1": scores("stance_e2e.macro_f1")}}
+
+
+TASK = Stance()

@@ -1,37 +1,12 @@
-"""Results dict -> text: the terminal table, Markdown, and the error list. (Gradescope/Codabench formats live in
-`benchmark.autograder`, the one place for grading platforms.)"""
+"""Results dict -> text: the terminal table, Markdown, JSON and the error list; the rows and columns come from the
+metric registry (`benchmark.scoring.metrics`). (Gradescope and Codabench formats live in `benchmark.grading`.)"""
 from __future__ import annotations
 
 import json
 import math
 from collections.abc import Mapping
 
-# (label, metric description, results keys shown, key whose interval is shown, task needed)
-ROWS = [
-    ("quote detection, exact", "P / R / F1",
-     ["quotes.exact.precision", "quotes.exact.recall", "quotes.exact.f1"], "quotes.exact.f1", "quotes"),
-    ("quote detection, overlap", "P / R / F1",
-     ["quotes.overlap.precision", "quotes.overlap.recall", "quotes.overlap.f1"], "quotes.overlap.f1", "quotes"),
-    ("quote detection, characters", "P / R / F1",
-     ["quotes.chars.precision", "quotes.chars.recall", "quotes.chars.f1"], "quotes.chars.f1", "quotes"),
-    ("attribution, matched quotes", "accuracy", ["attribution.accuracy"], "attribution.accuracy", "attribution"),
-    ("attribution, end to end", "P / R / F1",
-     ["attribution.precision", "attribution.recall", "attribution.f1"], "attribution.f1", "attribution"),
-    ("stance, matched quotes", "accuracy / macro-F1 / F_avg",
-     ["stance.accuracy", "stance.macro_f1", "stance.f_avg"], "stance.macro_f1", "stance"),
-    ("stance, end to end", "macro-F1 / F_avg", ["stance_e2e.macro_f1", "stance_e2e.f_avg"], "stance_e2e.macro_f1",
-     "stance"),
-    ("gold spans given: speaker", "accuracy", ["gold_spans.attribution_accuracy"],
-     "gold_spans.attribution_accuracy", "gold_spans"),
-    ("gold spans given: stance", "accuracy / macro-F1 / F_avg",
-     ["gold_spans.stance.accuracy", "gold_spans.stance.macro_f1", "gold_spans.stance.f_avg"],
-     "gold_spans.stance.macro_f1", "gold_spans"),
-    ("date", "exact / within 1 day", ["date.accuracy", "date.within_1_day"], "date.accuracy", "date"),
-    ("outlet", "accuracy", ["outlet.accuracy"], "outlet.accuracy", "outlet"),
-]
-OVERALL_NOTE = ("overall = mean of attribution F1 (end to end), stance macro-F1 (end to end), date accuracy and "
-                "outlet accuracy; a task not attempted counts 0")
-
+from benchmark.scoring.metrics import METRICS, OVERALL_NOTE, TASKS
 
 def get(results: dict, dotted: str):
     """results["a"]["b"] for "a.b"; None when any part is missing (the one dotted-key lookup for result dicts)."""
@@ -61,29 +36,32 @@ def summary_rows(results: dict) -> list[tuple[str, str, str, str]]:
     """(task, metric, values, 95% interval) rows, 'not attempted' where a task was not attempted."""
     attempted = set(results.get("attempted", ()))
     rows = []
-    for label, metric, keys, headline, task in ROWS:
-        if task not in attempted:
-            if task == "gold_spans":
-                continue           # a subtask: only shown when used
-            rows.append((label, metric, "not attempted", ""))
-            continue
-        values = " / ".join(_f(get(results, k)) for k in keys)
-        if task == "date":
-            mae = get(results, "date.mae_days")
-            values += f"  (MAE {_f(mae)} days over {get(results, 'date.n_predicted')} predicted)"
-        rows.append((label, metric, values, _interval(results, headline)))
+    for task in TASKS:
+        if task.name not in attempted and task.subtask:
+            continue                   # a subtask: only shown when used
+        for row in task.rows:
+            if task.name not in attempted:
+                rows.append((row.label, row.what, "not attempted", ""))
+                continue
+            values = " / ".join(_f(get(results, k)) for k in row.keys)
+            rows.append((row.label, row.what, values + (row.suffix(results) if row.suffix else ""),
+                         _interval(results, row.interval)))
     rows.append(("OVERALL", "", _f(results["overall"]), _interval(results, "overall")))
     return rows
 
 
+# the per-document table: the leaderboard's columns, overall last
+DOCUMENT_COLUMNS = [m for m in METRICS.values() if m.column and m.key != "overall"] + [METRICS["overall"]]
+
+
 def per_document_rows(results: dict) -> list[tuple]:
-    header = ("document", "exact F1", "overlap F1", "attr. F1", "stance F1", "date", "outlet", "overall")
-    rows = [header]
+    rows = [("document", *(m.title for m in DOCUMENT_COLUMNS))]
     for doc_id, d in results["per_document"].items():
-        rows.append((doc_id + ("" if d["predicted"] else " (no prediction)"), _f(d["quotes"]["exact"]["f1"]),
-                     _f(d["quotes"]["overlap"]["f1"]), _f(d["attribution"]["f1"]), _f(d["stance_e2e"]["macro_f1"]),
-                     "right" if d["date"]["exact"] else "wrong", "right" if d["outlet"]["correct"] else "wrong",
-                     _f(d["overall"])))
+        cells = []
+        for m in DOCUMENT_COLUMNS:
+            value = get(d, m.document_key)
+            cells.append(("right" if value else "wrong") if isinstance(value, bool) else _f(value))
+        rows.append((doc_id + ("" if d["predicted"] else " (no prediction)"), *cells))
     return rows
 
 

@@ -1,47 +1,10 @@
-"""Attribution: is the predicted speaker the gold speaker?
-
-A predicted speaker is correct when its normalised string equals a normalised alias (or the canonical name) of
-the gold speaker, or when the predicted speaker-mention span overlaps the gold mention span.
-
-Normalisation folds case, accents and quote-mark style, drops possessive 's and punctuation, and strips
-honorifics (Mr, Dr, President, ...) at the start. It deliberately keeps articles: unlike SQuAD normalisation,
-"a Kremlin spokesman" (a description of an unnamed source) must not become "kremlin spokesman".
-"""
+"""Speakers as integers for the fast engine: predicted names and gold aliases interned once, so "is this name an
+alias of that speaker" is one vectorised lookup (the rule: `benchmark.scoring.reference.speaker_right`)."""
 from __future__ import annotations
-
-import re
-import unicodedata
-from functools import lru_cache
 
 import numpy as np
 
-HONORIFICS = frozenset({
-    "mr", "mrs", "ms", "miss", "mister", "madam", "madame", "mme", "dr", "doctor", "prof", "professor",
-    "president", "sir", "dame", "lord", "lady", "senator", "sen", "rep", "representative", "gov", "governor",
-})
-_APOSTROPHES = str.maketrans({c: "'" for c in "\u2019\u2018\u02bc\u00b4`\u2032"})
-_POSSESSIVE = re.compile(r"(?<=\w)'s?\b")
-_NON_WORD = re.compile(r"[\W_]+")
-
-
-@lru_cache(maxsize=1 << 16)
-def normalize_name(name: str) -> str:
-    """Normalised form of a speaker name for comparison.
-
-    >>> normalize_name("President Vladimir Putin's")
-    'vladimir putin'
-    >>> normalize_name("Mr. Peskov"), normalize_name("A Kremlin spokesman")
-    ('peskov', 'a kremlin spokesman')
-    """
-    text = unicodedata.normalize("NFKD", name).translate(_APOSTROPHES)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = _POSSESSIVE.sub("", text)
-    words = _NON_WORD.sub(" ", text).split()
-    while len(words) > 1 and words[0] in HONORIFICS:
-        words.pop(0)
-    if len(words) > 1 and words[0] == "elect":    # "President-elect Trump"
-        words.pop(0)
-    return " ".join(words)
+from benchmark.scoring.metrics.attribution import normalize_name
 
 
 class SpeakerTable:

@@ -1,117 +1,22 @@
-"""Scoring: gold rows + a parsed submission -> results. No file I/O, so any gold can be fed in.
-
-`score_corpus` runs one of two engines, which give the same per-document counts (`benchmark.scoring.counts`):
-`reference` (the definition, one document at a time in plain Python: read it to know what a number means) and
-`fast` (numpy over the whole corpus, for large corpora). Then everything printed is built from those counts,
-whichever engine ran: the results dict, per-document scores, the error report and the paired comparison.
-"""
+"""Everything printed, built from an engine's Run whichever engine ran: the results dict (each task's block from
+the metric registry), per-document scores, the error report and the paired comparison."""
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
 
 import numpy as np
 
-from benchmark.scoring import fast, reference
-from benchmark.scoring import stance as stance_mod
 from benchmark.scoring import stats
-from benchmark.scoring.counts import NULL, OVERALL_PARTS, CountTable, Findings, Run, stance_matrices
-from benchmark.scoring.date import date_results
-from benchmark.scoring.matching import trim_span
-from benchmark.scoring.signature import Signature
+from benchmark.scoring.counts import CountTable, Run
+from benchmark.scoring.metrics import MAIN_KEYS, OVERALL_PARTS, TASKS, task_of
+from benchmark.scoring.metrics.base import Context
+from benchmark.scoring.options import Options
+from benchmark.scoring.reference import trim_span
 
-TRACKS = reference.TRACKS
-TASKS = ("quotes", "attribution", "stance", "date", "outlet", "gold_spans")
-# keys that get bootstrap intervals and paired tests
-MAIN_KEYS = ["overall", "quotes.exact.f1", "quotes.overlap.f1", "quotes.chars.f1", "attribution.accuracy",
-             "attribution.f1", "stance.accuracy", "stance.macro_f1", "stance.f_avg", "stance_e2e.macro_f1",
-             "gold_spans.attribution_accuracy", "gold_spans.stance.macro_f1", "date.accuracy",
-             "date.within_1_day", "outlet.accuracy"]
-ENGINES = ("auto", "reference", "fast")
-# engine="auto" runs the reference up to this many gold units plus predicted quotes (about 0.2 s there, 5-20x the
-# fast engine: python -m benchmark.bench --engines), the fast engine above
-AUTO_REFERENCE_MAX_QUOTES = 5_000
 SNIPPET = 100
 _MISSING_WARNING = re.compile(r"no prediction for document|more documents without a prediction")
 _DOCUMENT_BLOCK = 8192       # documents whose metrics are computed at once
-
-
-@dataclass(frozen=True)
-class Options:
-    split: str = "test"
-    track: str = "A"                  # A (direct+partial), B (indirect), all
-    overlap: float = 0.5              # a pair matches when overlap chars / gold length >= this
-    n_boot: int = 1000                # bootstrap resamples (also Monte Carlo swaps when > 20 documents)
-    seed: int = 12345
-    errors: bool = False              # add the per-document error lists
-    data_fingerprint: str | None = None
-    version: str = ""
-
-    def signature(self) -> Signature:
-        from benchmark import __version__
-        return Signature(self.data_fingerprint or "", self.split, self.track, self.overlap, self.n_boot,
-                         self.seed, reference.SCORER_VERSION, self.version or __version__)
-
-
-def score_corpus(gold_docs: list[dict], gold_quotes, submission, options: Options = Options(), compare=None,
-                 engine: str = "auto") -> dict:
-    """Score a parsed `benchmark.submission.Submission` against gold rows of the `documents` and `quotes` configs
-    (`gold_quotes`: row dicts, or the pyarrow Table of `benchmark.dataset.read_table`).
-
-    Only documents in `gold_docs` are scored (predictions for other documents are ignored); a gold document
-    without a prediction predicts nothing. `compare`: a second Submission for a paired comparison. `engine`:
-    "reference", "fast" or "auto" (the reference for small inputs, see AUTO_REFERENCE_MAX_QUOTES); the engine
-    never changes a result.
-    """
-    if options.track not in TRACKS:
-        raise ValueError(f"track must be one of {', '.join(TRACKS)}, got {options.track!r}")
-    if not 0 < options.overlap <= 1:
-        raise ValueError(f"overlap threshold must be in (0, 1], got {options.overlap}")
-    if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
-    with gc_paused():
-        if engine == "auto":
-            engine = choose_engine(gold_quotes, submission, compare)
-        if engine == "reference":
-            units = gold_quotes.to_pylist() if hasattr(gold_quotes, "to_pylist") else gold_quotes
-            evaluate = lambda sub, errors: reference_run(gold_docs, units, sub, options, errors)     # noqa: E731
-        else:
-            gold = fast.Gold(gold_docs, gold_quotes, options.track)
-            evaluate = lambda sub, errors: fast.evaluate(gold, sub, options.track, options.overlap, errors)  # noqa
-        run = evaluate(submission, options.errors)
-        documents = Documents(gold_docs)
-        results = build_results(documents, run, submission, options)
-        if compare is not None:
-            results["compare"] = build_comparison(documents, run, evaluate(compare, False), compare, options)
-    return results
-
-
-def choose_engine(gold_quotes, *submissions) -> str:
-    """"reference" when every submission carries its quote objects and the gold units plus predicted quotes are
-    at most AUTO_REFERENCE_MAX_QUOTES, else "fast"."""
-    n = gold_quotes.num_rows if hasattr(gold_quotes, "num_rows") else len(gold_quotes)
-    for submission in submissions:
-        if submission is None:
-            continue
-        if getattr(submission, "columns", None) is not None:      # streamed into arrays: no quote objects
-            return "fast"
-        n += sum(len(d.quotes) for d in submission.documents.values())
-    return "reference" if n <= AUTO_REFERENCE_MAX_QUOTES else "fast"
-
-
-def reference_run(gold_docs: list[dict], units: list[dict], submission, options: Options, errors: bool) -> Run:
-    """The reference engine's Run: `benchmark.scoring.reference` document by document, packed in a CountTable."""
-    if getattr(submission, "columns", None) is not None:
-        raise ValueError("the reference engine needs the quote objects: read the submission without stream=True")
-    found = reference.score_documents(gold_docs, units, submission, options.track, options.overlap)
-    ignored = {k: sum(r.ignored[k] for r in found) for k in ("boilerplate", "other_track", "invalid")}
-    findings = [Findings(r.matched, r.missed, r.spurious) for r in found] if errors else None
-    docs = [submission.documents.get(d["doc_id"]) for d in gold_docs]
-    return Run(CountTable.from_rows([r.counts for r in found]), frozenset(submission.attempted), docs, ignored,
-               findings)
 
 
 class Documents:
@@ -124,33 +29,13 @@ class Documents:
         self.n_docs = len(docs)
 
 
-@contextmanager
-def gc_paused():
-    """Pause the cyclic garbage collector: scoring allocates millions of acyclic objects, and with a large heap
-    every collection would walk all of them again (quadratic time). Reference counting still frees memory."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# results
-
 def build_results(gold: Documents, run: Run, submission, options: Options) -> dict:
+    """The results dict: `overall`, each task's block (`metrics.TASKS`), what was attempted, warnings,
+    per-document scores, bootstrap intervals, the options and the signature (and `errors` when asked for)."""
     table = run.table
     point = {k: float(v[0]) for k, v in table.statistic(table.totals()).items()}
     totals = {name: a.sum(axis=0) for name, a in run.counts.items()}
-    matched_cm, e2e_cm = stance_matrices({k: v[None] for k, v in totals.items()})
-
-    def prf_block(name: str) -> dict:
-        tp, n_pred, n_gold = (int(x) for x in totals[name])
-        block = {k: point[f"quotes.{name}.{k}"] for k in ("precision", "recall", "f1")}
-        return {**block, "tp": tp, "n_pred": n_pred, "n_gold": n_gold}
-
+    ctx = Context(point, totals, run.counts, gold.docs, run, options)
     missing = [doc_id for doc_id, seen in zip(gold.doc_ids, run.predicted_docs) if not seen]
     extra = len(set(submission.documents) - set(gold.index))
     # the reader's "no prediction" warnings name every document it was given; these name the split's
@@ -168,33 +53,12 @@ def build_results(gold: Documents, run: Run, submission, options: Options) -> di
     if run.ignored["other_track"]:
         warnings.append(f"{run.ignored['other_track']} predicted quotes are typed for another track than "
                         f"{options.track!r} and were ignored")
-    attempted = [t for t in TASKS if t in run.attempted]
-    results = {
-        "overall": point["overall"],
-        "quotes": {
-            "exact": prf_block("exact"),
-            "overlap": {**prf_block("overlap"), "threshold": options.overlap},
-            "chars": prf_block("chars"),
-            "ignored": dict(run.ignored),
-        },
-        "attribution": {
-            "accuracy": point["attribution.accuracy"], "precision": point["attribution.precision"],
-            "recall": point["attribution.recall"], "f1": point["attribution.f1"],
-            "n_matched": int(totals["overlap"][0]), "n_correct": int(totals["attr_correct"][0]),
-        },
-        "stance": stance_mod.summary(matched_cm[0]),
-        "stance_e2e": stance_mod.summary(e2e_cm[0], end_to_end=True),
-        "gold_spans": {
-            "attribution_accuracy": point["gold_spans.attribution_accuracy"],
-            "n": int(totals["gs_n"][0]),
-            "n_correct": int(totals["gs_attr_correct"][0]),
-            "stance": stance_mod.summary(np.concatenate([totals["gs_cm"], np.zeros((1, NULL + 1))]).astype(int)),
-        },
-        "date": date_results(run.counts, [d.get("date_evidence") for d in gold.docs]),
-        "outlet": {"accuracy": point["outlet.accuracy"], "n": gold.n_docs,
-                   "n_correct": int(totals["outlet_correct"][0])},
-        "attempted": attempted,
-        "not_attempted": [t for t in TASKS if t not in run.attempted and t != "gold_spans"],   # a subtask
+    results = {"overall": point["overall"]}
+    for task in TASKS:
+        results.update(task.results(ctx))
+    results.update({
+        "attempted": [t.name for t in sorted(TASKS, key=lambda t: t.subtask) if t.name in run.attempted],
+        "not_attempted": [t.name for t in TASKS if t.name not in run.attempted and not t.subtask],
         "n_documents": gold.n_docs,
         "missing_documents": missing,
         "warnings": warnings,
@@ -209,7 +73,7 @@ def build_results(gold: Documents, run: Run, submission, options: Options) -> di
                     "n_boot": options.n_boot, "seed": options.seed},
         "submission": getattr(submission, "path", None),
         "signature": str(options.signature()),
-    }
+    })
     if options.errors:
         results["errors"] = build_errors(gold, run)
     return results
@@ -235,27 +99,22 @@ def document_scores(table: CountTable, keys) -> dict[str, np.ndarray]:
 
 def per_document(gold: Documents, run: Run, table: CountTable) -> "PerDocument":
     """Per document: the main scores (None where undefined) and counts, and the date/outlet prediction next to
-    the gold."""
-    return PerDocument(gold, run, document_scores(table, PerDocument.SCORES))
+    the gold (each task's `document` block)."""
+    keys = ["overall", *(k for task in TASKS for k in task.per_document)]
+    return PerDocument(gold, run, document_scores(table, keys))
 
 
 class PerDocument(Mapping):
     """doc_id -> that document's results (a dict, see `row`), made when asked for from per-document arrays: a
     corpus of 100k documents does not hold 100k nested dicts that most consumers never read. A read-only
-    Mapping: compares equal to the plain dict of the same rows; `render.to_json` writes it as an object."""
-
-    SCORES = ("overall", "quotes.exact.precision", "quotes.exact.recall", "quotes.exact.f1",
-               "quotes.overlap.precision", "quotes.overlap.recall", "quotes.overlap.f1", "attribution.accuracy",
-               "attribution.f1", "stance.accuracy", "stance.macro_f1", "stance_e2e.macro_f1")
+    Mapping: compares equal to the plain dict of the same rows; `reports.text.to_json` writes it as an object."""
 
     def __init__(self, gold: Documents, run: Run, scores: dict[str, np.ndarray]):
         self._doc_ids, self._index = gold.doc_ids, gold.index
         self._gold_docs, self._docs = gold.docs, run.docs
-        self._scores = {k: scores[k] for k in self.SCORES}
+        self._scores = scores
         self._predicted = run.predicted_docs
-        self._counts = np.stack([run.counts["exact"][:, 0], *run.counts["overlap"].T,
-                                 run.counts["date_exact"].reshape(len(run.predicted_docs), -1)[:, 0],
-                                 run.counts["outlet_correct"][:, 0]], axis=1)
+        self._counts = run.counts
 
     def __len__(self) -> int:
         return len(self._doc_ids)
@@ -270,31 +129,16 @@ class PerDocument(Mapping):
         return self.row(self._index[doc_id])
 
     def row(self, i: int) -> dict:
-        """The results of the i-th gold document."""
+        """The results of the i-th gold document: whether it was predicted, overall, each task's block."""
         def score(key):
             x = float(self._scores[key][i])
             return None if x != x else x
 
-        e_tp, o_tp, n_pred, n_gold, d_ok, o_ok = self._counts[i].tolist()
-        g, p = self._gold_docs[i], self._docs[i]
-        return {
-            "predicted": bool(self._predicted[i]), "overall": score("overall"),
-            "quotes": {"exact": {"precision": score("quotes.exact.precision"), "recall": score("quotes.exact.recall"),
-                                 "f1": score("quotes.exact.f1"), "tp": e_tp},
-                       "overlap": {"precision": score("quotes.overlap.precision"),
-                                   "recall": score("quotes.overlap.recall"), "f1": score("quotes.overlap.f1"),
-                                   "tp": o_tp},
-                       "n_pred": n_pred, "n_gold": n_gold},
-            "attribution": {"accuracy": score("attribution.accuracy"), "f1": score("attribution.f1")},
-            "stance": {"accuracy": score("stance.accuracy"), "macro_f1": score("stance.macro_f1")},
-            "stance_e2e": {"macro_f1": score("stance_e2e.macro_f1")},
-            "date": {"gold": _iso(g.get("published")),
-                     "predicted": _iso(p.published) if p is not None and "published" in p.fields else None,
-                     "exact": bool(d_ok)},
-            "outlet": {"gold": g.get("outlet"),
-                       "predicted": p.outlet if p is not None and "outlet" in p.fields else None,
-                       "correct": bool(o_ok)},
-        }
+        row = {"predicted": bool(self._predicted[i]), "overall": score("overall")}
+        for task in TASKS:
+            counts = {name: self._counts[name][i].tolist() for name in task.counts}
+            row.update(task.document(score, counts, self._gold_docs[i], self._docs[i]))
+        return row
 
     def __repr__(self) -> str:
         return f"<per_document: {len(self)} documents>"
@@ -366,19 +210,13 @@ def per_document_dates_outlets(gold: Documents, run: Run) -> dict[str, tuple]:
     return out
 
 
-def key_task(key: str) -> str:
-    """The task a results key belongs to: "stance_e2e.macro_f1" -> "stance"."""
-    head = key.split(".", 1)[0]
-    return {"stance_e2e": "stance"}.get(head, head)
-
-
 def build_comparison(gold: Documents, run_a: Run, run_b: Run, other, options: Options) -> dict:
     """Paired comparison of two submissions over the same documents (A = the scored one, B = `other`)."""
     table_a, table_b = run_a.table, run_b.table
     point_a = table_a.statistic(table_a.totals())
     point_b = table_b.statistic(table_b.totals())
     attempted = run_a.attempted | run_b.attempted
-    keys = [k for k in MAIN_KEYS if k == "overall" or key_task(k) in attempted]
+    keys = [k for k in MAIN_KEYS if k == "overall" or task_of(k) in attempted]
     rand = stats.paired_randomisation(table_a.matrix, table_b.matrix, table_a.statistic, keys, options.n_boot,
                                       options.seed)
     boot = stats.paired_bootstrap(table_a.matrix, table_b.matrix, table_a.statistic, keys, options.n_boot,
