@@ -67,7 +67,7 @@ HANDOUTS: dict[str, dict] = {
 def run_starter(spec: str, split: str = SPLIT, data_dir: str | None = None) -> list[dict]:
     """Predictions of a starter, as `kremlin-reactions evaluate SPEC --split SPLIT` makes them."""
     from benchmark.dataset import read_rows
-    from benchmark.runner import fit_extractor, load_extractor, run_extractor
+    from benchmark.grading.runner import fit_extractor, load_extractor, run_extractor
 
     extractor = load_extractor(spec)
     fit_extractor(extractor, read_rows("documents", "train", data_dir), read_rows("quotes", "train", data_dir))

@@ -25,6 +25,7 @@ from baselines.oracle import OracleSpansFloor, OracleSpansRules, OracleSpansSkle
 from baselines.rules import IndirectRuleExtractor, RuleExtractor
 from baselines.stance_sklearn import SklearnStance, cross_validate
 from benchmark.errors import InputError
+from benchmark.scoring import options as scoring_options
 from benchmark.reports.text import get as get_metric
 
 HELP = "run every baseline on train and test, score each, print the results table (--update-readme README.md)"
@@ -86,7 +87,7 @@ def _predict(cls: type, oracle: bool, documents: list[dict], train_documents: li
              data_dir) -> list[dict]:
     """Fit on train (never on the document being predicted), then extract, document by document in order.
     Each prediction comes back as plain JSON data with keys in the runner's canonical order."""
-    from benchmark.runner import fit_extractor, run_extractor, to_json_object
+    from benchmark.grading.runner import fit_extractor, run_extractor, to_json_object
 
     def make():
         return cls(data_dir=data_dir) if oracle else cls()
@@ -217,12 +218,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
     parser.add_argument("--update-readme", metavar="README.md", default=None,
                         help="also write the (Markdown) tables between the results markers of this file")
-    parser.add_argument("--data", metavar="DIR", default=None, help="dataset folder (default: the packaged one)")
-    parser.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for intervals (default 1000)")
+    scoring_options.add_arguments(parser, "data", "bootstrap")
 
 
 def run(args: argparse.Namespace) -> int:
-    scored = score_baselines(data_dir=args.data, n_boot=args.n_boot)
+    scored = score_baselines(data_dir=args.data_dir, n_boot=args.n_boot)
     print(render(scored, markdown=args.markdown))
     if args.update_readme:
         update_readme(args.update_readme, render(scored, markdown=True))

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmark.errors import InputError
+from benchmark.scoring import options as scoring_options
 from benchmark.reports.page import BASE_CSS, OKABE_ITO, page, screenshot
 from benchmark.reports.escape import esc, one_line
 
@@ -445,9 +446,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="report on a baseline's predictions instead of a file (e.g. rules; see "
                              "`kremlin-reactions results`)")
     parser.add_argument("-o", "--output", default="report.html", help="HTML file to write (default: report.html)")
-    parser.add_argument("--split", default="test", choices=("test", "train", "all"), help="gold split (default: test)")
-    parser.add_argument("--track", default="A", choices=("A", "B", "all"), help="quote track (default: A)")
-    parser.add_argument("--data", dest="data_dir", metavar="DIR", default=None, help="dataset folder (default: the packaged benchmark/data)")
+    scoring_options.add_arguments(parser, "split", "track", "data")
     parser.add_argument("--screenshot", metavar="PNG", default=None,
                         help="also save a PNG of the top of the page, rendered by headless Chromium")
     parser.add_argument("--screenshot-size", metavar="WxH", default="1280x1500",

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmark.errors import InputError
+from benchmark.scoring import options as scoring_options
 from benchmark.reports.escape import one_line, safe_link
 from benchmark.reports.leaderboard_pages import COLUMNS, render_csv, render_html, render_markdown
 from benchmark.reports.text import get as get_metric
@@ -365,22 +366,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="folder of NAME.jsonl submissions with optional NAME.meta.json metadata")
     parser.add_argument("-o", "--output", default="leaderboard", metavar="OUT_DIR",
                         help="folder to write leaderboard.{md,csv,json,html} into (default: leaderboard)")
-    parser.add_argument("--split", default="test", choices=("test", "train", "all"), help="gold split (default: test)")
-    parser.add_argument("--track", default="A", choices=("A", "B", "all"), help="quote track (default: A)")
+    scoring_options.add_arguments(parser, "split", "track", "bootstrap", "seed", "data")
     parser.add_argument("--no-baselines", dest="baselines", action="store_false",
                         help="do not add the baselines (and oracle rows)")
     parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="N",
                         help=f"refuse submission files larger than N bytes (default {DEFAULT_MAX_BYTES})")
-    parser.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
-    parser.add_argument("--seed", type=int, default=12345, help="bootstrap seed (default 12345)")
-    parser.add_argument("--data", dest="data_dir", metavar="DIR", default=None, help="dataset folder (default: the packaged benchmark/data)")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.max_bytes <= 0:
         raise InputError(f"--max-bytes: must be positive, got {args.max_bytes}")
-    if args.n_boot < 0:
-        raise InputError(f"--n-boot: must be >= 0, got {args.n_boot}")
     board = build_leaderboard(args.submissions_dir, split=args.split, track=args.track, baselines=args.baselines,
                               max_bytes=args.max_bytes, n_boot=args.n_boot, seed=args.seed,
                               data_dir=args.data_dir, progress=True)

@@ -22,7 +22,7 @@ from benchmark.scoring.metrics.base import Metric, Row, Task
 TASKS: tuple[Task, ...] = tuple(m.TASK for m in (quotes, attribution, stance, gold_spans, date, outlet))
 BY_NAME: dict[str, Task] = {task.name: task for task in TASKS}
 OVERALL = Metric("overall", "overall", "Overall: mean of attribution F1, end-to-end stance macro-F1, date accuracy "
-                 "and outlet accuracy", column=True, document_key="overall")
+                 "and outlet accuracy", column=True, document_key="overall", codabench="overall")
 # overall = mean of these four; a task that was not attempted contributes 0
 OVERALL_PARTS = {"attribution.f1": "attribution", "stance_e2e.macro_f1": "stance", "date.accuracy": "date",
                  "outlet.accuracy": "outlet"}

@@ -52,10 +52,10 @@ class Attribution(Task):
             name="attribution",
             counts={"attr_correct": (1,)},
             metrics=(
-                Metric("attribution.accuracy", "attribution accuracy", "Speaker accuracy on the quotes you found",
-                       grade=True, document_key="attribution.accuracy"),
                 Metric("attribution.f1", "attribution F1", "Attribution F1 (quote found and speaker right)",
-                       column=True, grade=True, document_key="attribution.f1"),
+                       column=True, grade=True, document_key="attribution.f1", codabench="attribution_f1"),
+                Metric("attribution.accuracy", "attribution accuracy", "Speaker accuracy on the quotes you found",
+                       grade=True, document_key="attribution.accuracy", codabench="attribution_accuracy"),
             ),
             rows=(Row("attribution, matched quotes", "accuracy", ("attribution.accuracy",), "attribution.accuracy"),
                   Row("attribution, end to end", "P / R / F1",

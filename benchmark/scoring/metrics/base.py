@@ -22,11 +22,7 @@ class Metric:
     column: bool = False              # a leaderboard column (and a Codabench one)
     grade: bool = False               # a Gradescope test of its task
     document_key: str | None = None   # its place in a per-document row (None: not kept per document)
-
-    @property
-    def codabench_key(self) -> str:
-        """The scores.json key (Codabench leaderboard keys are plain words): "quotes.overlap.f1" -> quotes_overlap_f1."""
-        return self.key.replace(".", "_")
+    codabench: str | None = None      # its Codabench scores.json key, a plain word (None: not a Codabench column)
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ class Date(Task):
             name="date",
             counts={name: () for name in COUNTS},
             metrics=(Metric("date.accuracy", "date accuracy", "Publication date, exact day", column=True, grade=True,
-                            document_key="date.exact"),
+                            document_key="date.exact", codabench="date_accuracy"),
                      Metric("date.within_1_day", "date within 1 day", "Publication date, within one day")),
             rows=(Row("date", "exact / within 1 day", ("date.accuracy", "date.within_1_day"), "date.accuracy",
                       suffix=_mae),),

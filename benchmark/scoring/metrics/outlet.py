@@ -44,7 +44,7 @@ class Outlet(Task):
             counts={"outlet_correct": (1,), "outlet_n": (1,)},
             metrics=(Metric("outlet.accuracy", "outlet accuracy",
                             "Outlet (null is right when the text never names it)", column=True, grade=True,
-                            document_key="outlet.correct"),),
+                            document_key="outlet.correct", codabench="outlet_accuracy"),),
             rows=(Row("outlet", "accuracy", ("outlet.accuracy",), "outlet.accuracy"),),
         )
 

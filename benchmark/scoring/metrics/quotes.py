@@ -17,10 +17,10 @@ class Quotes(Task):
             name="quotes",
             counts={kind: (3,) for kind in KINDS},
             metrics=(
-                Metric("quotes.exact.f1", "quotes F1 (exact)", "Quote detection F1 (exact match)", column=True,
-                       grade=True, document_key="quotes.exact.f1"),
                 Metric("quotes.overlap.f1", "quotes F1 (overlap)", "Quote detection F1 (overlap match)",
-                       column=True, grade=True, document_key="quotes.overlap.f1"),
+                       column=True, grade=True, document_key="quotes.overlap.f1", codabench="quotes_f1"),
+                Metric("quotes.exact.f1", "quotes F1 (exact)", "Quote detection F1 (exact match)", column=True,
+                       grade=True, document_key="quotes.exact.f1", codabench="quotes_exact_f1"),
                 Metric("quotes.chars.f1", "quotes F1 (characters)", "Quote detection F1 (characters)"),
             ),
             rows=tuple(Row(f"quote detection, {'characters' if kind == 'chars' else kind}", "P / R / F1",

@@ -1,5 +1,7 @@
-"""`kremlin-reactions` command line. Each subcommand lives in its own module, which defines
-`HELP` (one line), `add_arguments(parser)` and `run(args) -> int`; this file only dispatches."""
+"""`kremlin-reactions` command line. Each subcommand lives in one module, which defines `HELP` (one line),
+`add_arguments(parser)` and `run(args) -> int`: next to what it runs when that is one stage (validate in
+`benchmark.corpus`, leaderboard in `benchmark.reports`, ...), here in `benchmark.cli` when it ties stages together
+(score, evaluate, demo). This file only dispatches."""
 from __future__ import annotations
 
 import argparse
@@ -15,12 +17,12 @@ COMMANDS: dict[str, str] = {
     "agreement": "benchmark.corpus.agreement",
     "build": "benchmark.corpus.build",
     "stats": "benchmark.corpus.stats",
-    "run": "benchmark.runner",
-    "evaluate": "benchmark.evaluate",
-    "score": "benchmark.scoring.cli",
+    "run": "benchmark.grading.runner",
+    "evaluate": "benchmark.cli.evaluate",
+    "score": "benchmark.cli.score",
     "results": "baselines.results",
-    "demo": "benchmark.demo",
-    "autograder": "benchmark.autograder",
+    "demo": "benchmark.cli.demo",
+    "autograder": "benchmark.grading.bundles",
     "leaderboard": "benchmark.reports.leaderboard",
     "report": "benchmark.reports.error_report",
 }

@@ -39,12 +39,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmark.errors import InputError
+from benchmark.scoring import options as scoring_options
 from benchmark.submission import DOCUMENT_EXTRA_KEYS, DOCUMENT_KEYS, QUOTE_EXTRA_KEYS, QUOTE_KEYS, Submission
 
 HELP = "run an extractor (MODULE:CLASS) over the documents and write its predictions as a submission file"
 
 INPUT_FIELDS = ("doc_id", "text")     # what extract() sees of a document row
-SPLITS = ("test", "train", "all")
 _DOC_ORDER = {k: i for i, k in enumerate(DOCUMENT_KEYS + DOCUMENT_EXTRA_KEYS)}
 _QUOTE_ORDER = {k: i for i, k in enumerate(QUOTE_KEYS + QUOTE_EXTRA_KEYS)}
 
@@ -246,11 +246,7 @@ def write_lines(lines: list[str], path: str) -> None:
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("extractor", metavar="MODULE:CLASS",
                         help="the extractor class, e.g. baselines.rules:RuleExtractor or my_extractor.py:Mine")
-    parser.add_argument("--split", choices=SPLITS, default="test",
-                        help="documents to predict (default: test). An extractor with fit() is always fitted on "
-                             "train, so train/all are in-sample")
-    parser.add_argument("--data", metavar="DIR", default=None,
-                        help="dataset folder (default: the packaged benchmark/data)")
+    scoring_options.add_arguments(parser, "split", "data")   # an extractor with fit() is always fitted on train
     parser.add_argument("--debug", action="store_true", help="print tracebacks of extractor errors")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -260,11 +256,12 @@ def predict(args: argparse.Namespace, name: str) -> tuple[list[str], list[dict],
     ExtractorError, ExtractorFailed."""
     from benchmark.dataset import read_rows
 
-    documents = read_rows("documents", args.split, args.data)
-    quote_ids = [row["quote_id"] for row in read_rows("quotes", args.split, args.data)]
+    documents = read_rows("documents", args.split, args.data_dir)
+    quote_ids = [row["quote_id"] for row in read_rows("quotes", args.split, args.data_dir)]
     extractor = load_extractor(args.extractor)
     if callable(getattr(extractor, "fit", None)):
-        fit_extractor(extractor, read_rows("documents", "train", args.data), read_rows("quotes", "train", args.data))
+        fit_extractor(extractor, read_rows("documents", "train", args.data_dir),
+                      read_rows("quotes", "train", args.data_dir))
         if args.split in ("train", "all"):
             print(f"warning: {args.extractor} was fitted on the train split and is now predicting "
                   f"{'it' if args.split == 'train' else 'all documents, train included'}: in-sample, optimistic "
@@ -318,38 +315,3 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {args.output}: {len(lines)} documents, "
               f"{sum(len(d.quotes) for d in submission.documents.values())} quotes", file=sys.stderr)
     return 0
-
-
-# --------------------------------------------------------------------------------------------------------------
-# `kremlin-reactions evaluate` (registered through benchmark/evaluate.py): run + score in one go
-
-EVALUATE_HELP = "run an extractor (MODULE:CLASS) and score its predictions (= run, then score)"
-_OWN_OPTIONS = {"submission", "split", "data", "help"}   # score options that run already defines (or replaces)
-
-
-def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
-    from benchmark.scoring import cli as score_cli
-
-    add_run_arguments(parser)
-    parser.add_argument("-o", "--output", metavar="PREDS.jsonl", default=None,
-                        help="also write the predictions to this file")
-    # the score options, taken from the score command itself so the two never drift apart
-    score_options = argparse.ArgumentParser(add_help=False)
-    score_cli.add_arguments(score_options)
-    for action in score_options._actions:
-        if action.dest not in _OWN_OPTIONS:
-            parser._add_action(action)
-
-
-def run_evaluate(args: argparse.Namespace) -> int:
-    from benchmark.scoring import cli as score_cli
-
-    name = args.output or f"<predictions of {args.extractor}>"
-    try:
-        lines, _, submission = predict(args, name=name)
-    except (ExtractorError, ExtractorFailed) as err:
-        return report_extractor_problem(err, args.debug, args.output)
-    if args.output:
-        write_lines(lines, args.output)
-    args.submission = submission          # benchmark.score accepts an already validated Submission
-    return score_cli.run(args)

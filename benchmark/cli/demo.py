@@ -13,15 +13,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from benchmark.scoring import options as scoring_options
+
 HELP = "validate the gold, check the packaged data is in sync, run all baselines, print the test leaderboard"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--annotations", default="annotations", metavar="DIR",
                         help="annotations folder to validate and to compare the data with (default: annotations)")
-    parser.add_argument("--data", default=None, metavar="DIR", help="dataset folder (default: the packaged one)")
-    parser.add_argument("--split", choices=("test", "train"), default="test", help="split to score (default: test)")
-    parser.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for the intervals")
+    scoring_options.add_arguments(parser, "data", "split", "bootstrap")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,8 +45,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"   INVALID: {len(result.problems)} problems, first ones:")
             for line in result.problems[:10]:
                 print(f"   {line}")
-        print(f"2. data: checking {args.data or benchmark.DATA_DIR} is a fresh build of {annotations}/")
-        problems = check(annotations, args.data or benchmark.DATA_DIR) if result.ok else ["skipped: gold invalid"]
+        print(f"2. data: checking {args.data_dir or benchmark.DATA_DIR} is a fresh build of {annotations}/")
+        problems = check(annotations, args.data_dir or benchmark.DATA_DIR) if result.ok else ["skipped: gold invalid"]
         if problems:
             status = 1
             for line in problems:
@@ -58,8 +58,8 @@ def run(args: argparse.Namespace) -> int:
         print("2. data: skipped (nothing to compare the packaged data with)")
 
     print(f"3. baselines on the {args.split} split (fitted on train; oracle rows read the gold spans)")
-    predictions = run_baselines(args.split, data_dir=args.data, oracles=True)
-    scored = {name: benchmark.score(preds, split=args.split, data_dir=args.data, n_boot=args.n_boot)
+    predictions = run_baselines(args.split, data_dir=args.data_dir, oracles=True)
+    scored = {name: benchmark.score(preds, split=args.split, data_dir=args.data_dir, n_boot=args.n_boot)
               for name, preds in predictions.items()}
     ranked = sorted((n for n in scored if n not in ORACLES), key=lambda n: -scored[n]["overall"])
     header = ["#", "baseline"] + [c[0] for c in COLUMNS]

@@ -1,0 +1,194 @@
+"""`kremlin-reactions autograder gradescope|codabench -o FILE.zip`: grading bundles for a course.
+
+Gradescope bundle (upload as the assignment's autograder zip):
+    setup.sh          installs Python >= 3.11 if the image lacks it, a venv in $ROOT/venv, and the package from the
+                      source copy in package/ (Gradescope builds the image with network; no git repository needed)
+    run_autograder    grades $ROOT/submission and writes $ROOT/results/results.json (`benchmark.grading.gradescope`)
+    autograder.json   what to grade: task, split, track, points, the extractor class name
+    data/             the dataset folder graded against (the packaged one, or an instructor's private build)
+    package/          a source copy of the `benchmark` and `baselines` packages with a minimal pyproject.toml
+
+Codabench bundle (upload as the scoring program; metadata.yaml runs
+`python3 /app/program/score.py /app/input /app/output`): score.py, config.json, requirements.txt, lib/ (the same
+source copy, with the gold in lib/benchmark/data/); see `benchmark.grading.codabench`.
+
+Zips are deterministic: fixed timestamps, sorted entries, so the same inputs give byte-identical bundles.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import zipfile
+from pathlib import Path
+
+from benchmark.errors import InputError
+from benchmark.scoring import options as scoring_options
+from benchmark.grading.codabench import CODABENCH_COLUMNS, METADATA_YAML, SCORE_PY
+from benchmark.grading.gradescope import (DEFAULT_CLASS, DEFAULT_POINTS, DEFAULT_TIMEOUT, EXTRACTOR_FILE, RUN_AUTOGRADER,
+                                          SETUP_SH, TASK_METRICS, TASKS)
+
+HELP = "build a Gradescope autograder zip or a Codabench scoring-program zip for a task"
+PLATFORMS = ("gradescope", "codabench")
+CONFIG_NAME = {"gradescope": "autograder.json", "codabench": "config.json"}
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+PACKAGES = ("benchmark", "baselines")   # copied into the bundles (baselines: students may build on them)
+def _requirements() -> list[str]:
+    """Runtime dependencies of the installed distribution (no extras)."""
+    from importlib.metadata import PackageNotFoundError, requires
+
+    try:
+        reqs = requires("kremlin-reactions") or []
+    except PackageNotFoundError:
+        reqs = []
+    return sorted(r for r in reqs if "extra ==" not in r)
+
+
+def _package_files() -> dict[str, bytes]:
+    """arcname (relative to the package root) -> bytes, for the packages in PACKAGES (no data folder, no caches)."""
+    import importlib
+
+    files: dict[str, bytes] = {}
+    for name in PACKAGES:
+        folder = Path(importlib.import_module(name).__file__).resolve().parent
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder)
+            if (not path.is_file() or "__pycache__" in rel.parts or path.suffix in (".pyc", ".pyo")
+                    or (name == "benchmark" and rel.parts[0] == "data")):
+                continue
+            files[f"{name}/{rel.as_posix()}"] = path.read_bytes()
+    return files
+
+
+def _pyproject(files: dict[str, bytes]) -> str:
+    from benchmark import __version__
+
+    packages = sorted({arc.rsplit("/", 1)[0].replace("/", ".") for arc in files if arc.endswith("/__init__.py")})
+    deps = ",\n".join(f"    {json.dumps(r)}" for r in _requirements())
+    return (
+        "# Minimal build file for the copy of kremlin-reactions inside a grading bundle.\n"
+        "[build-system]\nrequires = [\"setuptools>=68\"]\nbuild-backend = \"setuptools.build_meta\"\n\n"
+        f"[project]\nname = \"kremlin-reactions\"\nversion = \"{__version__}\"\nrequires-python = \">=3.11\"\n"
+        f"dependencies = [\n{deps}\n]\n\n"
+        "[project.scripts]\nkremlin-reactions = \"benchmark.cli:main\"\n\n"
+        f"[tool.setuptools]\npackages = {json.dumps(packages)}\n\n"
+        "[tool.setuptools.package-data]\n\"*\" = [\"*.md\", \"*.json\"]\n"
+    )
+
+
+def _data_files(data_dir: Path, split: str) -> dict[str, bytes]:
+    from benchmark.dataset import available_splits, data_fingerprint
+
+    data_fingerprint(data_dir)                          # raises InputError for a folder that is not a build
+    if split != "all" and split not in available_splits("documents", data_dir):
+        raise InputError(f"{data_dir}: no {split!r} split in this dataset folder")
+    return {f"data/{p.relative_to(data_dir).as_posix()}": p.read_bytes()
+            for p in sorted(data_dir.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+
+
+def _write_zip(path: Path, entries: dict[str, bytes], executable: set[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for arcname in sorted(entries):
+            info = zipfile.ZipInfo(arcname, date_time=ZIP_DATE)
+            info.external_attr = ((0o755 if arcname in executable else 0o644) | 0o100000) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, entries[arcname])
+    os.replace(tmp, path)
+
+
+def _bundle_readme(platform: str, config: dict) -> str:
+    head = (f"# kremlin-reactions {platform} bundle\n\n"
+            f"Built by `kremlin-reactions autograder {platform}`. Grading configuration:\n\n"
+            + "".join(f"- {k}: {v}\n" for k, v in config.items()) + "\n")
+    if platform == "gradescope":
+        return head + (
+            "Upload this zip as the autograder of a Gradescope programming assignment (any Ubuntu base image; "
+            "setup.sh installs Python 3.11+ when needed).\n\n"
+            f"Students upload ONE of: a predictions file `*.jsonl`, or `{EXTRACTOR_FILE}` defining class "
+            f"`{config['class_name']}` (extra `.py` helpers may be uploaded with it).\n\n"
+            "Test it locally without Gradescope: unzip into DIR/source, put a submission in DIR/submission, then\n"
+            "`AUTOGRADER_ROOT=DIR AUTOGRADER_PYTHON=python3 DIR/source/run_autograder` (with kremlin-reactions "
+            "installed in that python) and read DIR/results/results.json.\n")
+    return head + (
+        "Upload this zip as the scoring program of a Codabench task. Use a docker image with Python 3.11+ "
+        "(e.g. `python:3.11`); score.py pip-installs requirements.txt when numpy/scipy/pyarrow/scikit-learn are "
+        "missing. The gold is the bundled lib/benchmark/data/ unless the task's reference data is a dataset "
+        "folder.\n\n"
+        "Participants submit a zip holding one predictions `*.jsonl`. Leaderboard columns (scores.json keys): "
+        + ", ".join(f"`{c}`" for c in CODABENCH_COLUMNS) + ".\n\n"
+        "Test it locally: unzip into DIR/program, put the submission in DIR/input/res, then\n"
+        "`CODABENCH_ROOT=DIR python3 DIR/program/score.py /app/input /app/output` and read DIR/output/scores.json.\n")
+
+
+def build_bundle(platform: str, output: str | Path, *, task: str = "all", split: str = "test", track: str = "A",
+                 data_dir: str | Path | None = None, points: float = DEFAULT_POINTS, class_name: str = DEFAULT_CLASS,
+                 visibility: str = "visible", timeout: float = DEFAULT_TIMEOUT, n_boot: int = 1000) -> Path:
+    """Write a Gradescope or Codabench zip; return its path."""
+    from benchmark import DATA_DIR, data_fingerprint
+
+    if platform not in PLATFORMS:
+        raise InputError(f"platform: expected one of {', '.join(PLATFORMS)}, got {platform!r}")
+    if task not in TASK_METRICS:
+        raise InputError(f"--task: expected one of {', '.join(TASKS)}, got {task!r}")
+    if not class_name.isidentifier():
+        raise InputError(f"--class-name: {class_name!r} is not a Python class name")
+    if points <= 0:
+        raise InputError(f"--points: must be positive, got {points:g}")
+    data = Path(data_dir if data_dir is not None else DATA_DIR).resolve()
+    data_entries = _data_files(data, split)
+    package = _package_files()
+    config = {"split": split, "track": track, "n_boot": n_boot, "data_fingerprint": data_fingerprint(data)}
+    if platform == "gradescope":     # Codabench always writes every leaderboard column; the task picks Gradescope tests
+        config.update(task=task, points=points, class_name=class_name, visibility=visibility, timeout=timeout)
+        entries = {"setup.sh": SETUP_SH.encode(), "run_autograder": RUN_AUTOGRADER.encode(),
+                   **{f"package/{k}": v for k, v in package.items()},
+                   "package/pyproject.toml": _pyproject(package).encode(), **data_entries}
+        executable = {"setup.sh", "run_autograder"}
+    else:      # the gold goes where the bundled package's own data folder is: `benchmark.codabench` falls back to it
+        entries = {"metadata.yaml": METADATA_YAML.encode(), "score.py": SCORE_PY.encode(),
+                   "requirements.txt": ("".join(r + "\n" for r in _requirements())).encode(),
+                   **{f"lib/{k}": v for k, v in package.items()},
+                   **{f"lib/benchmark/{k}": v for k, v in data_entries.items()}}
+        executable = {"score.py"}
+    entries[CONFIG_NAME[platform]] = (json.dumps(config, indent=2, sort_keys=True) + "\n").encode()
+    entries["README.md"] = _bundle_readme(platform, config).encode()
+    output = Path(output)
+    _write_zip(output, entries, executable)
+    return output
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# command line: `kremlin-reactions autograder ...` builds the bundles
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("platform", choices=PLATFORMS,
+                        help="gradescope (autograder zip) or codabench (scoring program)")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE.zip", help="where to write the bundle")
+    parser.add_argument("--task", choices=TASKS, default="all",
+                        help="Gradescope: the metrics graded, one test each (default: all = the four parts of "
+                             "`overall`); Codabench always reports every leaderboard column")
+    scoring_options.add_arguments(parser, "split", "track", "bootstrap", "data")   # --data: e.g. a private build
+    parser.add_argument("--points", type=float, default=DEFAULT_POINTS,
+                        help="Gradescope: total points, shared equally by the task's metrics "
+                             f"(default {DEFAULT_POINTS:g})")
+    parser.add_argument("--class-name", default=DEFAULT_CLASS,
+                        help=f"Gradescope: class an uploaded {EXTRACTOR_FILE} must define "
+                             f"(default {DEFAULT_CLASS})")
+    parser.add_argument("--visibility", choices=("visible", "hidden", "after_due_date", "after_published"),
+                        default="visible", help="Gradescope: visibility of the tests (default visible)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                        help="Gradescope: seconds allowed for an extractor's fit + extract "
+                             f"(default {DEFAULT_TIMEOUT})")
+
+
+def run(args: argparse.Namespace) -> int:
+    path = build_bundle(args.platform, args.output, task=args.task, split=args.split, track=args.track,
+                        data_dir=args.data_dir, points=args.points, class_name=args.class_name,
+                        visibility=args.visibility, timeout=args.timeout, n_boot=args.n_boot)
+    with zipfile.ZipFile(path) as zf:
+        n = len(zf.namelist())
+    print(f"wrote {path} ({args.platform}, task {args.task}, split {args.split}, {n} files)", file=sys.stderr)
+    return 0
