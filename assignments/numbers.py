@@ -67,7 +67,7 @@ HANDOUTS: dict[str, dict] = {
 def run_starter(spec: str, split: str = SPLIT, data_dir: str | None = None) -> list[dict]:
     """Predictions of a starter, as `kremlin-reactions evaluate SPEC --split SPLIT` makes them."""
     from benchmark.dataset import read_rows
-    from benchmark.grading.runner import fit_extractor, load_extractor, run_extractor
+    from benchmark.submission.runner import fit_extractor, load_extractor, run_extractor
 
     extractor = load_extractor(spec)
     fit_extractor(extractor, read_rows("documents", "train", data_dir), read_rows("quotes", "train", data_dir))
@@ -77,7 +77,7 @@ def run_starter(spec: str, split: str = SPLIT, data_dir: str | None = None) -> l
 
 
 def cell(results: dict, key: str) -> str:
-    from benchmark.reports.text import get as get_metric
+    from benchmark.scoring.results import get as get_metric
 
     task = TASK_OF[key.split(".")[0]]
     if task is not None and task in results.get("not_attempted", ()):

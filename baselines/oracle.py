@@ -23,7 +23,6 @@ from pathlib import Path
 from baselines.floor import FloorExtractor
 from baselines.rules import extract_quotes, find_date, find_outlet
 from baselines.stance_sklearn import SEED, SklearnStance
-
 from benchmark.labels import TRACK_A_TYPES
 
 

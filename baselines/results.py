@@ -26,7 +26,7 @@ from baselines.rules import IndirectRuleExtractor, RuleExtractor
 from baselines.stance_sklearn import SklearnStance, cross_validate
 from benchmark.errors import InputError
 from benchmark.scoring import options as scoring_options
-from benchmark.reports.text import get as get_metric
+from benchmark.scoring.results import get as get_metric
 
 HELP = "run every baseline on train and test, score each, print the results table (--update-readme README.md)"
 
@@ -87,7 +87,7 @@ def _predict(cls: type, oracle: bool, documents: list[dict], train_documents: li
              data_dir) -> list[dict]:
     """Fit on train (never on the document being predicted), then extract, document by document in order.
     Each prediction comes back as plain JSON data with keys in the runner's canonical order."""
-    from benchmark.grading.runner import fit_extractor, run_extractor, to_json_object
+    from benchmark.submission.runner import fit_extractor, run_extractor, to_json_object
 
     def make():
         return cls(data_dir=data_dir) if oracle else cls()

@@ -107,10 +107,10 @@ def parse_json_lines(path: str) -> list:
 
 
 def measure(n_docs: int, workdir: str, n_boot: int, repeat: int = 1) -> dict:
+    import pyarrow as pa
+
     from benchmark.scoring import Options, read_predictions, score_corpus
     from benchmark.scoring.engines import gc_paused
-
-    import pyarrow as pa
 
     docs, quote_rows, objects = synthesise(n_docs)
     quotes = pa.Table.from_pylist(quote_rows)       # the gold as `score` reads it (benchmark.dataset.read_table)

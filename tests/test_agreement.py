@@ -7,8 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.corpus.agreement import (Unit, agreement, compare_units, match_spans, normalise_name, overlap_ratio, prf, speakers_agree, stance_kappa)
 from benchmark.cli import main
+from benchmark.corpus.agreement import (
+    Unit,
+    agreement,
+    compare_units,
+    match_spans,
+    normalise_name,
+    overlap_ratio,
+    prf,
+    speakers_agree,
+    stance_kappa,
+)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "annotations_small"
 PASS_A, PASS_B = FIXTURE / "passes" / "a", FIXTURE / "passes" / "b"

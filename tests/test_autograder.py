@@ -16,10 +16,10 @@ import pytest
 
 import benchmark
 from benchmark.cli import main as cli_main
+from benchmark.errors import InputError
+from benchmark.grading.bundles import build_bundle
 from benchmark.grading.codabench import CODABENCH_COLUMNS
 from benchmark.grading.gradescope import TASK_METRICS, metric_value
-from benchmark.grading.bundles import build_bundle
-from benchmark.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "assignments" / "examples"
@@ -118,7 +118,7 @@ def test_gradescope_bundle_layout_and_determinism(tmp_path):
         names = set(zf.namelist())
         modes = {i.filename: (i.external_attr >> 16) for i in zf.infolist()}
     assert {"setup.sh", "run_autograder", "autograder.json", "README.md", "package/pyproject.toml",
-            "package/benchmark/scoring/engines.py", "package/benchmark/grading/runner.py", "data/README.md",
+            "package/benchmark/scoring/engines.py", "package/benchmark/submission/runner.py", "data/README.md",
             "data/gold_fingerprint.txt", "data/documents/test.parquet", "data/quotes/test.parquet"} <= names
     assert not any(n.startswith(".git") or "/.git/" in n or "__pycache__" in n for n in names)
     assert modes["run_autograder"] & stat.S_IXUSR and modes["setup.sh"] & stat.S_IXUSR
@@ -135,7 +135,7 @@ def test_gradescope_package_copy_builds_a_wheel_offline(tmp_path):
     assert proc.returncode == 0, proc.stderr
     (wheel,) = (tmp_path / "dist").glob("kremlin_reactions-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"benchmark/grading/gradescope.py", "benchmark/grading/runner.py", "benchmark/scoring/engines.py", "benchmark/corpus/card_template.md",
+    assert {"benchmark/grading/gradescope.py", "benchmark/submission/runner.py", "benchmark/scoring/engines.py", "benchmark/corpus/card_template.md",
             "benchmark/submission/submission.schema.json", "baselines/rules.py"} <= names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "kremlin-reactions = benchmark.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -20,11 +20,11 @@ from baselines import results as baseline_results
 from baselines.floor import FloorExtractor, FloorMetaExtractor
 from baselines.oracle import OracleSpansFloor, OracleSpansRules, OracleSpansSklearn
 from baselines.results import BASELINES, ORACLES, run_baselines
-from baselines.rules import (extract_quotes, find_date, find_outlet, find_quotes, lexicon_stance)
+from baselines.rules import extract_quotes, find_date, find_outlet, find_quotes, lexicon_stance
 from baselines.stance_sklearn import SklearnStance, cross_validate
 from benchmark.dataset import read_rows
 from benchmark.errors import InputError
-from benchmark.grading.runner import fit_extractor, run_extractor
+from benchmark.submission.runner import fit_extractor, run_extractor
 
 ROOT = Path(__file__).resolve().parents[1]
 SPLITS = ("train", "test")

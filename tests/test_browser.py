@@ -20,11 +20,21 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from report_inputs import (
+    IMG_PAYLOAD,
+    PWNED,
+    SCRIPT_PAYLOAD,
+    expected_counts,
+    gold_rows,
+    gold_submission,
+    hostile_submission,
+    parse,
+    status_counts,
+    write_jsonl,
+)
 
 from benchmark.cli import main
 from benchmark.reports.page import CSP, chromium_args, find_chromium, screenshot
-from report_inputs import (IMG_PAYLOAD, PWNED, SCRIPT_PAYLOAD, expected_counts, gold_rows, gold_submission,
-                           hostile_submission, parse, status_counts, write_jsonl)
 
 IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 

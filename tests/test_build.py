@@ -22,10 +22,19 @@ import pytest
 import yaml
 
 from benchmark import DATA_DIR, DATA_VERSION, cli
-from benchmark.corpus.build import (CARD_TEMPLATE, PARQUET_OPTIONS, build, card_sections, check, compare_folders, features, write_folder)
+from benchmark.corpus.annotations import annotations_fingerprint
+from benchmark.corpus.build import (
+    CARD_TEMPLATE,
+    PARQUET_OPTIONS,
+    build,
+    card_sections,
+    check,
+    compare_folders,
+    features,
+    write_folder,
+)
 from benchmark.dataset import available_splits, read_rows
 from benchmark.errors import InputError
-from benchmark.corpus.annotations import annotations_fingerprint
 
 FIXTURE = Path(__file__).parent / "fixtures" / "dataset_annotations"
 

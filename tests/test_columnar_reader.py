@@ -7,11 +7,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_submission_fuzz import DOCS, FUZZ, IDS, apply, apply_line, json_values, line_mutation, mutation, outcome
 
-from benchmark.submission.columnar import read_columns
 from benchmark.errors import InputError
 from benchmark.labels import QUOTE_TYPES, STANCES
 from benchmark.scoring import read_predictions
 from benchmark.submission import read_submission
+from benchmark.submission.columnar import read_columns
 
 LIMITS = {"max_line_bytes": 4000, "max_quotes_per_doc": 3}
 

@@ -22,10 +22,10 @@ import pyarrow.parquet as pq
 import pytest
 
 import benchmark
+from benchmark.corpus.annotations import annotations_fingerprint, read_annotations, split_of
 from benchmark.corpus.build import build, compare_folders, features
 from benchmark.dataset import CONFIGS, content_hash, read_rows
 from benchmark.errors import InputError
-from benchmark.corpus.annotations import annotations_fingerprint, read_annotations, split_of
 
 ROOT = Path(__file__).resolve().parents[1]
 ANNOTATIONS = ROOT / "annotations"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.dataset import read_rows
 from benchmark.corpus.stats import folder_stats, stats_markdown
+from benchmark.dataset import read_rows
 
 DATASHEET = Path(__file__).resolve().parents[1] / "DATASHEET.md"
 SECTIONS = ("Motivation", "Composition", "Collection process", "Preprocessing, cleaning, labeling", "Uses",

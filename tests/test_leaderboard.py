@@ -10,11 +10,11 @@ import shutil
 from html.parser import HTMLParser
 
 import pytest
+from report_inputs import gold_submission, hostile_submission, write_jsonl
 
 from benchmark.cli import main
-from benchmark.reports.leaderboard import OUTPUT_FILES, build_leaderboard, read_meta, write_leaderboard
 from benchmark.errors import InputError
-from report_inputs import gold_submission, hostile_submission, write_jsonl
+from benchmark.reports.leaderboard import OUTPUT_FILES, build_leaderboard, read_meta, write_leaderboard
 
 N_BOOT = 50
 HOSTILE_TEAM = "<script>alert(1)</script>"

@@ -5,12 +5,20 @@ import re
 from collections import Counter
 
 import pytest
+from report_inputs import (
+    IMG_PAYLOAD,
+    SCRIPT_PAYLOAD,
+    expected_counts,
+    gold_rows,
+    gold_submission,
+    hostile_submission,
+    parse,
+    status_counts,
+    write_jsonl,
+)
 
 from benchmark.cli import main
 from benchmark.reports.error_report import STATUSES, assign_lanes, build_report, segments
-from report_inputs import (IMG_PAYLOAD, SCRIPT_PAYLOAD, expected_counts, gold_rows, gold_submission,
-                           hostile_submission, parse, status_counts, write_jsonl)
-
 
 # ---------------------------------------------------------------------------------------------------------------
 # geometry, against hand-computed cases

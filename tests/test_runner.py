@@ -1,4 +1,4 @@
-"""benchmark.grading.runner: run_extractor and `kremlin-reactions run` on a small dataset built from the repo's fixture
+"""benchmark.submission.runner: run_extractor and `kremlin-reactions run` on a small dataset built from the repo's fixture
 (tests/fixtures/dataset_annotations: 900 = train, 901 = test)."""
 import datetime
 import json
@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.corpus.build import build
 from benchmark.cli import main
+from benchmark.corpus.build import build
 from benchmark.dataset import read_rows
-from benchmark.grading.runner import ExtractorFailed, load_extractor, run_extractor, to_json_object, to_jsonl_lines
 from benchmark.submission import read_submission
+from benchmark.submission.runner import ExtractorFailed, load_extractor, run_extractor, to_json_object, to_jsonl_lines
 
 FIXTURE = Path(__file__).parent / "fixtures" / "dataset_annotations"
 TRAIN, TEST = "900_aaaaaaaaaaaaaaaa", "901_bbbbbbbbbbbbbbbb"
@@ -82,7 +82,7 @@ def test_run_writes_a_valid_deterministic_submission(data, tmp_path, capsys):
 
 def test_fit_on_train_then_predict_with_inputs_only(data):
     ext = load_extractor(extractor_file(Path(data).parent, GOOD, "fit_ext.py") + ":Good")
-    from benchmark.grading.runner import fit_extractor
+    from benchmark.submission.runner import fit_extractor
     fit_extractor(ext, read_rows("documents", "train", data), read_rows("quotes", "train", data))
     docs = read_rows("documents", "test", data)
     preds = run_extractor(ext, docs, progress=False)
@@ -176,8 +176,8 @@ def test_module_spec_from_working_directory(data, tmp_path, capsys, monkeypatch)
 @pytest.mark.parametrize("spec, code, message", [
     ("no_colon_here", 2, "extractor: expected MODULE:CLASS"),
     ("surely_missing_module_xyz:X", 2, "extractor: cannot import module 'surely_missing_module_xyz'"),
-    ("benchmark.grading.runner:Nope", 2, "extractor: module 'benchmark.grading.runner' has no 'Nope' (its classes: "),
-    ("benchmark.grading.runner:DocumentFailure", 1, "benchmark.grading.runner:DocumentFailure(): TypeError"),
+    ("benchmark.submission.runner:Nope", 2, "extractor: module 'benchmark.submission.runner' has no 'Nope' (its classes: "),
+    ("benchmark.submission.runner:DocumentFailure", 1, "benchmark.submission.runner:DocumentFailure(): TypeError"),
     ("benchmark.errors:InputError", 1, "InputError(): TypeError"),
     ("/nonexistent/ext.py:X", 2, "extractor: /nonexistent/ext.py: no such file"),
 ])

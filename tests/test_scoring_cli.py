@@ -145,11 +145,11 @@ def test_codabench_entry(tmp_path, capsys):
 
 
 def test_rows_and_table_give_the_same_results():
+    import pyarrow as pa
+
     from benchmark.bench import synthesise
     from benchmark.scoring import Options, score_corpus
     from benchmark.submission import read_submission
-
-    import pyarrow as pa
 
     for docs, rows, submission in [
         (dataset.read_rows("documents", "all"), dataset.read_rows("quotes", "all"), gold_submission()),

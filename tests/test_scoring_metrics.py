@@ -11,12 +11,12 @@ from scoring_gold import doc, gold_as_submission, quote, span
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
 from benchmark.scoring import Options, score_corpus
+from benchmark.scoring.fast.matching import character_counts, max_matching, merge_intervals, overlapping_pairs
 from benchmark.scoring.metrics import stance as stance_mod
 from benchmark.scoring.metrics.attribution import normalize_name
-from benchmark.scoring.fast.matching import character_counts, max_matching, merge_intervals, overlapping_pairs
 from benchmark.scoring.metrics.base import prf
-from benchmark.scoring.reference import trim_span
 from benchmark.scoring.metrics.outlet import normalize_outlet
+from benchmark.scoring.reference import trim_span
 from benchmark.submission import read_submission
 
 ALPHABET = "abcdefghij" * 10          # 100 characters with no quote marks or spaces
@@ -534,8 +534,8 @@ def test_add_confusion_in_place_equals_the_grouped_confusion(seed):
 
 
 def test_count_table_views_write_into_the_matrix_and_unpack_sums():
-    from benchmark.scoring.metrics import COUNT_SHAPES
     from benchmark.scoring.counts import CountTable
+    from benchmark.scoring.metrics import COUNT_SHAPES
 
     table = CountTable(3)
     assert set(table.counts) == set(COUNT_SHAPES)

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from benchmark.corpus.build import build
 from benchmark.cli import main
+from benchmark.corpus.build import build
 from benchmark.errors import InputError
 from benchmark.labels import QUOTE_TYPES, STANCES
 from benchmark.submission import Submission, read_submission

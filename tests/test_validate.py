@@ -16,10 +16,10 @@ from typing import Callable
 
 import pytest
 
-from benchmark.corpus import annotations as G
-from benchmark.labels import TRACK_A_TYPES
 from benchmark.cli import main
+from benchmark.corpus import annotations as G
 from benchmark.corpus.validate import validate
+from benchmark.labels import TRACK_A_TYPES
 
 REPO = Path(__file__).resolve().parents[1]
 REAL = REPO / "annotations"

@@ -17,7 +17,7 @@ COMMANDS: dict[str, str] = {
     "agreement": "benchmark.corpus.agreement",
     "build": "benchmark.corpus.build",
     "stats": "benchmark.corpus.stats",
-    "run": "benchmark.grading.runner",
+    "run": "benchmark.submission.runner",
     "evaluate": "benchmark.cli.evaluate",
     "score": "benchmark.cli.score",
     "results": "baselines.results",

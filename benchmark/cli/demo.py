@@ -28,8 +28,8 @@ def run(args: argparse.Namespace) -> int:
     import benchmark
     from baselines.results import COLUMNS, ORACLES, format_table, metric_rows, run_baselines
     from benchmark.corpus.build import check
-    from benchmark.scoring.stats import min_two_sided_p
     from benchmark.corpus.validate import validate
+    from benchmark.scoring.stats import min_two_sided_p
 
     status = 0
     annotations = Path(args.annotations)

@@ -1,12 +1,18 @@
-"""`kremlin-reactions evaluate MODULE:CLASS`: run an extractor (`benchmark.grading.runner`) and score its
+"""`kremlin-reactions evaluate MODULE:CLASS`: run an extractor (`benchmark.submission.runner`) and score its
 predictions (the `score` command's options and output) in one go."""
 from __future__ import annotations
 
 import argparse
 
 from benchmark.cli import score as score_cli
-from benchmark.grading.runner import (ExtractorError, ExtractorFailed, add_run_arguments, predict,
-                                      report_extractor_problem, write_lines)
+from benchmark.submission.runner import (
+    ExtractorError,
+    ExtractorFailed,
+    add_run_arguments,
+    predict,
+    report_extractor_problem,
+    write_lines,
+)
 
 HELP = "run an extractor (MODULE:CLASS) and score its predictions (= run, then score)"
 _OWN_OPTIONS = {"submission", "split", "data_dir", "help"}   # score options that run already defines (or replaces)

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmark.corpus.annotations import read_annotations
-from benchmark.labels import QUOTE_TYPES, STANCES, TRACK_A_TYPES, TRACK_B_TYPES
 from benchmark.errors import InputError
+from benchmark.labels import QUOTE_TYPES, STANCES, TRACK_A_TYPES, TRACK_B_TYPES
 
 HELP = "inter-annotator agreement between two annotation passes (span F1, speaker, type, stance kappa)"
 

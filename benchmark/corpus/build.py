@@ -26,10 +26,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from benchmark import DATA_DIR, DATA_VERSION
+from benchmark.corpus.annotations import annotations_fingerprint, read_annotations, split_of
 from benchmark.dataset import CONFIGS, FINGERPRINT_FILE, SPEAKERS_SPLIT, SPLITS, split_path
 from benchmark.errors import InputError
 from benchmark.labels import QUOTE_TYPES, STANCES
-from benchmark.corpus.annotations import annotations_fingerprint, read_annotations, split_of
 
 HELP = "validate annotations/ and regenerate the Hugging Face dataset folder (benchmark/data/) from it"
 

@@ -12,8 +12,8 @@ import re
 import sys
 from pathlib import Path
 
-from benchmark.errors import InputError
 from benchmark.corpus.annotations import resolve_documents_dir
+from benchmark.errors import InputError
 
 HELP = "print the character span of an exact piece of text in an annotated document"
 

@@ -26,9 +26,18 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.corpus.annotations import resolve_documents_dir, sha256_bytes
-from benchmark.labels import BOILERPLATE_KINDS, DATE_EVIDENCE, OUTLET_EVIDENCE, QUOTE_TYPES, SPEAKER_KINDS, STANCES, TRACK_A_TYPES, TRACK_B_TYPES
-from benchmark.errors import InputError
 from benchmark.corpus.locate import find_all
+from benchmark.errors import InputError
+from benchmark.labels import (
+    BOILERPLATE_KINDS,
+    DATE_EVIDENCE,
+    OUTLET_EVIDENCE,
+    QUOTE_TYPES,
+    SPEAKER_KINDS,
+    STANCES,
+    TRACK_A_TYPES,
+    TRACK_B_TYPES,
+)
 
 HELP = "check an annotations folder (gold files, speakers, texts); print ok + counts or one line per problem"
 

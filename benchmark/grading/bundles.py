@@ -24,10 +24,18 @@ import zipfile
 from pathlib import Path
 
 from benchmark.errors import InputError
-from benchmark.scoring import options as scoring_options
 from benchmark.grading.codabench import CODABENCH_COLUMNS, METADATA_YAML, SCORE_PY
-from benchmark.grading.gradescope import (DEFAULT_CLASS, DEFAULT_POINTS, DEFAULT_TIMEOUT, EXTRACTOR_FILE, RUN_AUTOGRADER,
-                                          SETUP_SH, TASK_METRICS, TASKS)
+from benchmark.grading.gradescope import (
+    DEFAULT_CLASS,
+    DEFAULT_POINTS,
+    DEFAULT_TIMEOUT,
+    EXTRACTOR_FILE,
+    RUN_AUTOGRADER,
+    SETUP_SH,
+    TASK_METRICS,
+    TASKS,
+)
+from benchmark.scoring import options as scoring_options
 
 HELP = "build a Gradescope autograder zip or a Codabench scoring-program zip for a task"
 PLATFORMS = ("gradescope", "codabench")

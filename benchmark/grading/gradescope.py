@@ -20,8 +20,8 @@ import tempfile
 from pathlib import Path
 
 from benchmark.errors import InputError
-from benchmark.reports.text import get as get_metric
 from benchmark.scoring.metrics import METRICS, OVERALL_PARTS, task_of
+from benchmark.scoring.results import get as get_metric
 
 CONFIG_FILE = "autograder.json"
 EXTRACTOR_FILE = "extractor.py"

@@ -31,9 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmark.errors import InputError
-from benchmark.scoring import options as scoring_options
-from benchmark.reports.page import BASE_CSS, OKABE_ITO, page, screenshot
 from benchmark.reports.escape import esc, one_line
+from benchmark.reports.page import BASE_CSS, OKABE_ITO, page, screenshot
+from benchmark.scoring import options as scoring_options
 
 HELP = "write a static HTML error report of a submission: gold and predicted quotes marked in each article"
 

@@ -45,10 +45,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmark.errors import InputError
-from benchmark.scoring import options as scoring_options
 from benchmark.reports.escape import one_line, safe_link
 from benchmark.reports.leaderboard_pages import COLUMNS, render_csv, render_html, render_markdown
-from benchmark.reports.text import get as get_metric
+from benchmark.scoring import options as scoring_options
+from benchmark.scoring.results import get as get_metric
 
 HELP = "rank a folder of submissions (NAME.jsonl + optional NAME.meta.json) and write md/csv/json/html pages"
 

@@ -7,15 +7,7 @@ import math
 from collections.abc import Mapping
 
 from benchmark.scoring.metrics import METRICS, OVERALL_NOTE, TASKS
-
-def get(results: dict, dotted: str):
-    """results["a"]["b"] for "a.b"; None when any part is missing (the one dotted-key lookup for result dicts)."""
-    value = results
-    for part in dotted.split("."):
-        if not isinstance(value, dict) or part not in value:
-            return None
-        value = value[part]
-    return value
+from benchmark.scoring.results import get
 
 
 def _documents(n: int) -> str:

@@ -29,6 +29,16 @@ class Documents:
         self.n_docs = len(docs)
 
 
+def get(results: dict, dotted: str):
+    """results["a"]["b"] for "a.b"; None when any part is missing (the one dotted-key lookup for result dicts)."""
+    value = results
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
 def build_results(gold: Documents, run: Run, submission, options: Options) -> dict:
     """The results dict: `overall`, each task's block (`metrics.TASKS`), what was attempted, warnings,
     per-document scores, bootstrap intervals, the options and the signature (and `errors` when asked for)."""

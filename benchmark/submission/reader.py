@@ -11,9 +11,9 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from itertools import combinations, permutations
 from pathlib import Path
 
-from benchmark.submission.align import align_text
 from benchmark.errors import InputError
 from benchmark.labels import QUOTE_TYPES, STANCES
+from benchmark.submission.align import align_text
 from benchmark.submission.lines import (
     _DECODER,
     _TOO_LONG,
