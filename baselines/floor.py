@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from baselines.rules import _dates
+from baselines.rules.metadata import _dates
 from benchmark.labels import TRACK_A_TYPES
 
 

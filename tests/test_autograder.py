@@ -136,7 +136,7 @@ def test_gradescope_package_copy_builds_a_wheel_offline(tmp_path):
     (wheel,) = (tmp_path / "dist").glob("kremlin_reactions-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"benchmark/grading/gradescope.py", "benchmark/submission/runner.py", "benchmark/scoring/engines.py", "benchmark/corpus/card_template.md",
-            "benchmark/submission/submission.schema.json", "baselines/rules.py"} <= names
+            "benchmark/submission/submission.schema.json", "baselines/rules/__init__.py", "baselines/rules/quotes.py"} <= names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "kremlin-reactions = benchmark.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 

@@ -14,11 +14,8 @@ Two layers of checks:
 from __future__ import annotations
 
 import argparse
-import bisect
 import datetime
 import difflib
-import functools
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,13 +24,20 @@ from typing import Any
 
 from benchmark.corpus.annotations import resolve_documents_dir, sha256_bytes
 from benchmark.corpus.locate import find_all
+from benchmark.corpus.positions import _load_json, _Positions, _show, _type_name
+from benchmark.corpus.schema import (
+    DATE_PATTERN,
+    ID_PATTERN,
+    SHA256_PATTERN,
+    SPEAKER_ID_PATTERN,
+    URL_PATTERN,
+    _validator_class,
+    gold_schema,
+    speakers_schema,
+)
 from benchmark.errors import InputError
 from benchmark.labels import (
-    BOILERPLATE_KINDS,
-    DATE_EVIDENCE,
-    OUTLET_EVIDENCE,
     QUOTE_TYPES,
-    SPEAKER_KINDS,
     STANCES,
     TRACK_A_TYPES,
     TRACK_B_TYPES,
@@ -41,203 +45,6 @@ from benchmark.labels import (
 
 HELP = "check an annotations folder (gold files, speakers, texts); print ok + counts or one line per problem"
 
-ID_PATTERN = r"^[A-Za-z0-9_]+$"
-SPEAKER_ID_PATTERN = r"^[a-z0-9_]+$"
-SHA256_PATTERN = r"^[0-9a-f]{64}$"
-DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-URL_PATTERN = r"^https?://\S+$"
-
-
-# ----------------------------------------------------------------------------------------------- JSON Schemas
-def _string(**kw: Any) -> dict:
-    return {"type": "string", "minLength": 1, **kw}
-
-
-def _nullable_string() -> dict:
-    return {"type": ["string", "null"]}
-
-
-def _obj(properties: dict, optional: tuple[str, ...] = ()) -> dict:
-    """A closed object: every property required except `optional`, unknown keys rejected."""
-    return {"type": "object", "properties": properties, "additionalProperties": False,
-            "required": [k for k in properties if k not in optional]}
-
-
-def _span() -> dict:
-    return _obj({"start": {"type": "integer", "minimum": 0}, "end": {"type": "integer", "minimum": 0},
-                 "text": _string()})
-
-
-def gold_schema() -> dict:
-    """JSON Schema of `gold/<doc_id>.json` (structure only; `validate` adds the checks against the text)."""
-    nullable_span = {**_span(), "type": ["object", "null"]}
-    quote = _obj({
-        "id": _string(pattern=ID_PATTERN),
-        "start": {"type": "integer", "minimum": 0},
-        "end": {"type": "integer", "minimum": 0},
-        "text": _string(),
-        "type": {"enum": list(QUOTE_TYPES)},
-        "speaker": _string(),
-        "speaker_mention": nullable_span,
-        "cue": nullable_span,
-        "stance": {"enum": list(STANCES)},
-        "in_boilerplate": {"type": "boolean"},
-        "optional": {"type": "boolean"},
-        "optional_reason": _nullable_string(),
-        "nested_in": _nullable_string(),
-        "note": _nullable_string(),
-    }, optional=("note",))
-    region = _obj({
-        "start": {"type": "integer", "minimum": 0},
-        "end": {"type": "integer", "minimum": 0},
-        "kind": {"enum": list(BOILERPLATE_KINDS)},
-        "head": _string(),
-        "note": _nullable_string(),
-    }, optional=("note",))
-    metadata = _obj({
-        "headline": _string(),
-        "authors": {"type": "array", "items": _string()},
-        "outlet": _string(),
-        "outlet_aliases": {"type": "array", "items": _string(), "minItems": 1},
-        "outlet_evidence": {"enum": list(OUTLET_EVIDENCE)},
-        "published": _string(pattern=DATE_PATTERN),
-        "date_evidence": {"enum": list(DATE_EVIDENCE)},
-        "url": {"type": ["string", "null"], "pattern": URL_PATTERN},
-        "note": _nullable_string(),
-    }, optional=("note",))
-    return _obj({
-        "doc_id": _string(),
-        "text_sha256": _string(pattern=SHA256_PATTERN),
-        "metadata": metadata,
-        "boilerplate": {"type": "array", "items": region},
-        "quotes": {"type": "array", "items": quote},
-    })
-
-
-def speakers_schema() -> dict:
-    """JSON Schema of `speakers.json`."""
-    speaker = _obj({
-        "id": _string(pattern=SPEAKER_ID_PATTERN),
-        "name": _string(),
-        "disambiguator": {"type": ["string", "null"], "minLength": 1},
-        "kind": {"enum": list(SPEAKER_KINDS)},
-        "aliases": {"type": "array", "items": _string(), "minItems": 1},
-        "description": _string(),
-        "doc_id": _nullable_string(),
-        "note": _nullable_string(),
-    }, optional=("disambiguator", "note"))
-    return _obj({"speakers": {"type": "array", "items": speaker}})
-
-
-@functools.lru_cache(maxsize=None)
-def _validator_class():
-    import jsonschema
-
-    base = jsonschema.Draft202012Validator
-    # JSON Schema counts 3.0 as an integer; an offset must be a real int (text[3.0:] fails), and never a bool.
-    checker = base.TYPE_CHECKER.redefine(
-        "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool))
-    return jsonschema.validators.extend(base, type_checker=checker)
-
-
-# ------------------------------------------------------------------------------------------ JSON with lines
-_WS = re.compile(r"[ \t\n\r]*")
-_DECODER = json.JSONDecoder()
-
-
-class _Positions:
-    """Map from a JSON path (tuple of keys and indices) to the 1-based line where it starts.
-
-    For an object member the line is that of its key. Built by a small scanner over text that `json.loads`
-    already accepted, so it can trust the syntax. Also records duplicate keys (json.loads keeps the last).
-    """
-
-    def __init__(self, text: str):
-        self.text = text
-        self.newlines = [i for i, c in enumerate(text) if c == "\n"]
-        self.lines: dict[tuple, int] = {}
-        self.duplicates: list[tuple[tuple, int]] = []
-        self._scan(self._ws(0), ())
-
-    def line_of(self, index: int) -> int:
-        return bisect.bisect_left(self.newlines, index) + 1
-
-    def line(self, path: tuple) -> int:
-        """Line of `path`, or of its nearest existing ancestor."""
-        while path not in self.lines and path:
-            path = path[:-1]
-        return self.lines.get(path, 1)
-
-    def _ws(self, i: int) -> int:
-        return _WS.match(self.text, i).end()
-
-    def _scan(self, i: int, path: tuple) -> int:
-        s = self.text
-        self.lines.setdefault(path, self.line_of(i))
-        if s[i] == "{":
-            i = self._ws(i + 1)
-            seen: set[str] = set()
-            if s[i] == "}":
-                return i + 1
-            while True:
-                key_line = self.line_of(i)
-                key, i = json.decoder.scanstring(s, i + 1)
-                if key in seen:
-                    self.duplicates.append((path + (key,), key_line))
-                seen.add(key)
-                self.lines[path + (key,)] = key_line
-                i = self._ws(self._ws(i) + 1)  # skip ':'
-                i = self._ws(self._scan(i, path + (key,)))
-                if s[i] == "}":
-                    return i + 1
-                i = self._ws(i + 1)  # skip ','
-        if s[i] == "[":
-            i = self._ws(i + 1)
-            if s[i] == "]":
-                return i + 1
-            n = 0
-            while True:
-                i = self._ws(self._scan(i, path + (n,)))
-                n += 1
-                if s[i] == "]":
-                    return i + 1
-                i = self._ws(i + 1)
-        _value, end = _DECODER.raw_decode(s, i)
-        return end
-
-
-def _load_json(path: Path, display: str, report: "_Report") -> tuple[Any, str | None, bool]:
-    """Parse a JSON file: (value, source text, whether some object repeats a key).
-    On any failure report it and return (None, None, False)."""
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        report.add(display, 1, None, None, f"cannot read file: {err.strerror or err}")
-        return None, None, False
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        report.add(display, line, None, None, f"not valid UTF-8 (byte {raw[err.start]:#04x} at byte offset {err.start})")
-        return None, None, False
-    repeated = []
-
-    def pairs(items: list) -> dict:
-        if len({k for k, _ in items}) != len(items):
-            repeated.append(True)
-        return dict(items)
-    try:
-        value = json.loads(text, object_pairs_hook=pairs)
-    except json.JSONDecodeError as err:
-        report.add(display, err.lineno, None, None, f"invalid JSON: {err.msg} (column {err.colno})")
-        return None, None, False
-    except RecursionError:
-        report.add(display, 1, None, None, "invalid JSON: nested too deeply")
-        return None, None, False
-    return value, text, bool(repeated)
-
-
-# --------------------------------------------------------------------------------------------- reporting
 @dataclass
 class _Problem:
     file: str
@@ -268,26 +75,6 @@ class _Report:
                 seen.add(str(p))
                 out.append(str(p))
         return out
-
-
-def _show(value: Any, limit: int = 60) -> str:
-    """Short readable form of a JSON value for messages: strings as Python repr ('pro'), the rest as JSON."""
-    if isinstance(value, str):
-        s = repr(value if len(value) <= limit else value[:limit] + "…")
-    else:
-        try:
-            s = json.dumps(value, ensure_ascii=False)
-        except (TypeError, ValueError):
-            s = repr(value)
-        if len(s) > limit:
-            s = s[:limit] + "…"
-    return s
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}.get(type(value), type(value).__name__)
 
 
 class _FileContext:

@@ -1,0 +1,127 @@
+"""Annotation files as JSON with the line of every value: a strict loader (duplicate keys, non-UTF-8 bytes and
+invalid JSON are problems, never tracebacks) and the positions a validator needs to say `FILE:LINE`, and values shown short in messages."""
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+class _Positions:
+    """Map from a JSON path (tuple of keys and indices) to the 1-based line where it starts.
+
+    For an object member the line is that of its key. Built by a small scanner over text that `json.loads`
+    already accepted, so it can trust the syntax. Also records duplicate keys (json.loads keeps the last).
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self.newlines = [i for i, c in enumerate(text) if c == "\n"]
+        self.lines: dict[tuple, int] = {}
+        self.duplicates: list[tuple[tuple, int]] = []
+        self._scan(self._ws(0), ())
+
+    def line_of(self, index: int) -> int:
+        return bisect.bisect_left(self.newlines, index) + 1
+
+    def line(self, path: tuple) -> int:
+        """Line of `path`, or of its nearest existing ancestor."""
+        while path not in self.lines and path:
+            path = path[:-1]
+        return self.lines.get(path, 1)
+
+    def _ws(self, i: int) -> int:
+        return _WS.match(self.text, i).end()
+
+    def _scan(self, i: int, path: tuple) -> int:
+        s = self.text
+        self.lines.setdefault(path, self.line_of(i))
+        if s[i] == "{":
+            i = self._ws(i + 1)
+            seen: set[str] = set()
+            if s[i] == "}":
+                return i + 1
+            while True:
+                key_line = self.line_of(i)
+                key, i = json.decoder.scanstring(s, i + 1)
+                if key in seen:
+                    self.duplicates.append((path + (key,), key_line))
+                seen.add(key)
+                self.lines[path + (key,)] = key_line
+                i = self._ws(self._ws(i) + 1)  # skip ':'
+                i = self._ws(self._scan(i, path + (key,)))
+                if s[i] == "}":
+                    return i + 1
+                i = self._ws(i + 1)  # skip ','
+        if s[i] == "[":
+            i = self._ws(i + 1)
+            if s[i] == "]":
+                return i + 1
+            n = 0
+            while True:
+                i = self._ws(self._scan(i, path + (n,)))
+                n += 1
+                if s[i] == "]":
+                    return i + 1
+                i = self._ws(i + 1)
+        _value, end = _DECODER.raw_decode(s, i)
+        return end
+
+
+def _load_json(path: Path, display: str, report) -> tuple[Any, str | None, bool]:
+    """Parse a JSON file: (value, source text, whether some object repeats a key).
+    On any failure report it and return (None, None, False)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        report.add(display, 1, None, None, f"cannot read file: {err.strerror or err}")
+        return None, None, False
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        report.add(display, line, None, None, f"not valid UTF-8 (byte {raw[err.start]:#04x} at byte offset {err.start})")
+        return None, None, False
+    repeated = []
+
+    def pairs(items: list) -> dict:
+        if len({k for k, _ in items}) != len(items):
+            repeated.append(True)
+        return dict(items)
+    try:
+        value = json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as err:
+        report.add(display, err.lineno, None, None, f"invalid JSON: {err.msg} (column {err.colno})")
+        return None, None, False
+    except RecursionError:
+        report.add(display, 1, None, None, "invalid JSON: nested too deeply")
+        return None, None, False
+    return value, text, bool(repeated)
+
+
+# --------------------------------------------------------------------------------------------- reporting
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    """Short readable form of a JSON value for messages: strings as Python repr ('pro'), the rest as JSON."""
+    if isinstance(value, str):
+        s = repr(value if len(value) <= limit else value[:limit] + "…")
+    else:
+        try:
+            s = json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError):
+            s = repr(value)
+        if len(s) > limit:
+            s = s[:limit] + "…"
+    return s
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}.get(type(value), type(value).__name__)
