@@ -256,10 +256,11 @@ def test_loads_from_an_installed_wheel(tmp_path):
     """Package data (parquet in subfolders, card, croissant.json, fingerprint) ships in the wheel."""
     source = tmp_path / "src"
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "build", "dist")
-    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
-    for name in sorted({package.split(".")[0] for package in packages}):
+    included = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    for name in sorted({pattern.rstrip("*").split(".")[0] for pattern in included}):
         shutil.copytree(ROOT / name, source / name, ignore=ignore)
-    for name in ("pyproject.toml", "README.md"):
+    shutil.copytree(ROOT / "LICENSES", source / "LICENSES")
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy2(ROOT / name, source / name)
     python = Path(sys.executable)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
