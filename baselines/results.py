@@ -2,7 +2,7 @@
 [--update-readme README.md]`.
 
 - `run_baselines(split)` -> {name: [prediction dicts]}: every ranked baseline (and, with `oracles=True`, the
-  oracle rows) run over the split's documents like any submitted extractor (`benchmark.runner.run_extractor`:
+  oracle rows) run over the split's documents like any submitted extractor (`benchmark.submission.runner.run_extractor`:
   `extract` sees only doc_id and text). Fitting is honest: a baseline with `fit` is fitted on the train split,
   and a document of the train split is never predicted by a model fitted on it (cross-fitting: when the train
   split itself is predicted, each train document is predicted by a model fitted on the other train documents).

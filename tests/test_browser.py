@@ -211,7 +211,7 @@ def test_leaderboard_in_the_browser(chromium, tmp_path):
 
 
 def test_readme_screenshot_command(chromium, tmp_path):
-    """The command that makes assignments/img/error-report.png (benchmark.report.README_SCREENSHOT_COMMAND)."""
+    """The command that makes assignments/img/error-report.png (benchmark.reports.error_report.README_SCREENSHOT_COMMAND)."""
     from benchmark.reports.error_report import README_SCREENSHOT_COMMAND
 
     assert README_SCREENSHOT_COMMAND.split()[1:4] == ["report", "--baseline", "rules"]

@@ -17,7 +17,7 @@ COMMANDS: dict[str, str] = {
     "agreement": "benchmark.corpus.agreement",
     "build": "benchmark.corpus.build",
     "stats": "benchmark.corpus.stats",
-    "run": "benchmark.submission.runner",
+    "run": "benchmark.cli.run",
     "evaluate": "benchmark.cli.evaluate",
     "score": "benchmark.cli.score",
     "results": "baselines.results",

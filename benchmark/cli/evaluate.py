@@ -5,14 +5,8 @@ from __future__ import annotations
 import argparse
 
 from benchmark.cli import score as score_cli
-from benchmark.submission.runner import (
-    ExtractorError,
-    ExtractorFailed,
-    add_run_arguments,
-    predict,
-    report_extractor_problem,
-    write_lines,
-)
+from benchmark.cli.run import add_run_arguments, predict, report_extractor_problem
+from benchmark.submission.runner import ExtractorError, ExtractorFailed, write_lines
 
 HELP = "run an extractor (MODULE:CLASS) and score its predictions (= run, then score)"
 _OWN_OPTIONS = {"submission", "split", "data_dir", "help"}   # score options that run already defines (or replaces)

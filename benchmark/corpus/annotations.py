@@ -69,7 +69,7 @@ def read_annotations(root: str | Path, documents_dir: str | Path | None = None) 
 
     Texts come from `resolve_documents_dir(root, documents_dir)`: `root/documents`, or for a pass folder such as
     `annotations/passes/a` the shared `annotations/documents`. Raises FileNotFoundError / json.JSONDecodeError /
-    UnicodeDecodeError on unreadable files: run `benchmark.validate.validate` first for readable messages.
+    UnicodeDecodeError on unreadable files: run `benchmark.corpus.validate.validate` first for readable messages.
     """
     root = Path(root)
     docs_dir = resolve_documents_dir(root, documents_dir)

@@ -48,8 +48,8 @@ Attribution, stance, gold spans, date, outlet
 - Outlet: `outlet_correct` (the normalised name equals the canonical name or an alias; an explicit null is right
   when the text never names the outlet; an absent key is wrong), `outlet_n` = 1.
 
-From counts to numbers (`benchmark.scoring.core.metrics`: counts summed over the documents, then)
----------------------------------------------------------------------------------------------
+From counts to numbers (`benchmark.scoring.metrics`, one module per task), counts summed over the documents
+-----------------------------------------------------------------------------------------------------------
 P = tp / n_pred, R = tp / n_gold, F1 = 2 tp / (n_pred + n_gold), 0 where a denominator is 0. Attribution:
 accuracy = attr_correct / overlap tp; end-to-end P/R/F1 with attr_correct as tp. Stance: per label
 F1 = 2 tp / (predicted + gold) on the matched confusion, and end to end on it plus the missed units (in the NULL

@@ -4,7 +4,7 @@
 
 QUOTE has exactly one locator --
     {"start": int, "end": int}   code-point offsets into the article, end-exclusive, 0 <= start < end <= len(text)
-    {"text": str}                aligned to the article by `benchmark.align.align_text` (exact, then tolerant of
+    {"text": str}                aligned to the article by `benchmark.submission.align.align_text` (exact, then tolerant of
                                  whitespace, quote marks and HTML entities); text found at several places is an
                                  error unless "occurrence": N (1-based, in text order) says which one is meant
     {"quote_id": str}            a gold quote of this document (subtasks with gold spans given)
