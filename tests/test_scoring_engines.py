@@ -293,3 +293,23 @@ def test_cli_engines_agree_on_every_baseline_with_errors_and_compare(baseline_fi
                                                           out_md.read_text())
         for key in outputs:
             assert outputs[key] == outputs[("reference", *key[1:])], (path.name, key)
+
+
+def test_fast_trimming_equals_trim_span_even_past_its_edge_windows():
+    """The fast engine trims with str.strip on 16-character edge windows; spans whose trimmable edges run longer
+    (long whitespace or quote-mark runs), or hold entities, must still trim exactly as `trim_span` does."""
+    from benchmark.scoring.reference import trim_span
+
+    rnd = random.Random(7)
+    pieces = ["word", " " * 20, "\u201c" * 18, "&quot;", "&amp;quot;", ",", ";", ".", "\n\n\n", "x", "&#39;",
+              "'" * 17, " ;", "&quot", "\u00a0" * 5]
+    texts, starts, ends = [], [], []
+    for _ in range(3000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 12)))
+        s = rnd.randrange(len(text))
+        texts.append(text)
+        starts.append(s)
+        ends.append(rnd.randint(s + 1, len(text)))
+    got_start, got_end = fast._trimmed(texts, np.array(starts), np.array(ends))
+    expected = [trim_span(t, s, e) for t, s, e in zip(texts, starts, ends)]
+    assert list(zip(got_start.tolist(), got_end.tolist())) == expected

@@ -80,9 +80,10 @@ class CountTable:
             col += size
         return out
 
-    def statistic(self, summed: np.ndarray, undefined: float = 0.0) -> dict[str, np.ndarray]:
-        """Every metric, for each row of `summed` (rows = count vectors summed over some documents)."""
-        return scores(self.unpack(summed), undefined)
+    def statistic(self, summed: np.ndarray, undefined: float = 0.0, keys=None) -> dict[str, np.ndarray]:
+        """Every metric (or the tasks of `keys`), for each row of `summed` (rows = count vectors summed over some
+        documents)."""
+        return scores(self.unpack(summed), undefined, keys)
 
     def statistic_nan(self, summed: np.ndarray) -> dict[str, np.ndarray]:
         """As `statistic`, with NaN for undefined ratios (bootstrap resamples leave them out)."""
