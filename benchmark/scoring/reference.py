@@ -86,7 +86,7 @@ QUOTE_ENTITY = re.compile(
 @dataclass
 class DocumentResult:
     """What the reference finds in one document."""
-    counts: dict[str, object]                # name -> int or (nested) list, as `core.COUNT_SHAPES`
+    counts: dict[str, object]                # name -> int or (nested) list, as `metrics.COUNT_SHAPES`
     matched: list[tuple[dict, object, bool]] = field(default_factory=list)   # (unit, prediction, speaker right)
     missed: list[dict] = field(default_factory=list)                         # counted units in no pair
     spurious: list = field(default_factory=list)                             # counted predictions in no pair
