@@ -14,7 +14,7 @@ import datetime
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from itertools import chain, compress, repeat
-from operator import add, attrgetter, getitem, itemgetter, sub
+from operator import attrgetter, getitem, itemgetter
 
 import numpy as np
 
@@ -497,28 +497,18 @@ _TRIMMED_AT_START = frozenset(LEADING_CHARS + "&")
 _TRIMMED_AT_END = frozenset(TRAILING_CHARS + ";")
 
 
-_EDGE = 16       # characters looked at at each end of a span: trimming seldom goes further (then: trim_span)
-
-
 def _trimmed(texts: list[str], start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`trim_span` of each span texts[i][start[i]:end[i]], with str.strip on its first and last _EDGE characters
-    (map over slices: C-level loops): the leading characters it removes, then the trailing ones, never past the
-    new start. Where the strip eats a whole edge window, or an HTML entity may be involved (an '&' in the head
-    window, a ';' or '&' in the tail window: a quote-mark entity goes whole or not at all), trim_span itself."""
+    """`trim_span` of each span texts[i][start[i]:end[i]], with str.strip (map over slices: C-level loops): the
+    leading characters it removes, then the trailing ones, never past the new start. A quote-mark entity goes
+    whole or not at all, which strip cannot see: a span with an '&' in it takes trim_span itself."""
     n = len(texts)
-    s, e = start.tolist(), end.tolist()
-    heads = list(map(getitem, texts, map(slice, s, map(min, e, map(add, s, repeat(_EDGE))))))
-    tails = list(map(getitem, texts, map(slice, map(max, s, map(sub, e, repeat(_EDGE))), e)))
-    head_len = np.fromiter(map(len, heads), dtype=np.int64, count=n)
-    tail_len = np.fromiter(map(len, tails), dtype=np.int64, count=n)
-    head = head_len - np.fromiter(map(len, map(str.lstrip, heads, repeat(LEADING_CHARS))), dtype=np.int64, count=n)
-    tail = tail_len - np.fromiter(map(len, map(str.rstrip, tails, repeat(TRAILING_CHARS))), dtype=np.int64, count=n)
+    bodies = list(map(getitem, texts, map(slice, start.tolist(), end.tolist())))
+    head = (end - start) - np.fromiter(map(len, map(str.lstrip, bodies, repeat(LEADING_CHARS))), dtype=np.int64,
+                                       count=n)
+    kept = np.fromiter(map(len, map(str.rstrip, bodies, repeat(TRAILING_CHARS))), dtype=np.int64, count=n)
     new_start = start + head
-    new_end = np.maximum(new_start, end - tail)
-    entity = (np.fromiter(map(str.__contains__, heads, repeat("&")), dtype=bool, count=n)
-              | np.fromiter(map(str.__contains__, tails, repeat(";")), dtype=bool, count=n)
-              | np.fromiter(map(str.__contains__, tails, repeat("&")), dtype=bool, count=n))
-    for i in np.flatnonzero(entity | (head == head_len) | (tail == tail_len)).tolist():
+    new_end = np.maximum(new_start, start + kept)
+    for i in np.flatnonzero(np.fromiter(map(str.__contains__, bodies, repeat("&")), dtype=bool, count=n)).tolist():
         new_start[i], new_end[i] = trim_span(texts[i], int(start[i]), int(end[i]))
     return new_start, new_end
 
