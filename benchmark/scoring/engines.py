@@ -72,7 +72,7 @@ def reference_run(gold_docs: list[dict], units: list[dict], submission, options:
     findings = [Findings(r.matched, r.missed, r.spurious) for r in found] if errors else None
     docs = [submission.documents.get(d["doc_id"]) for d in gold_docs]
     return Run(CountTable.from_rows([r.counts for r in found]), frozenset(submission.attempted), docs, ignored,
-               findings)
+               findings, sum(r.unaligned for r in found))
 
 
 @contextmanager
