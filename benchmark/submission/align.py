@@ -216,6 +216,7 @@ class Article:
     def __init__(self, text: str):
         self.text = text
         self._fuzzy: dict[str, tuple[list[Candidate], Candidate | None]] = {}
+        self._targets: dict[str, str] = {}
 
     @cached_property
     def norm(self) -> Normalised:
@@ -278,14 +279,21 @@ class Article:
         abridged = self.ellipsis(needle)
         if abridged:
             yield abridged
-        fuzzy = self.fuzzy(_fuzzy_target(needle))[0]
+        fuzzy = self.fuzzy(self._fuzzy_target(needle))[0]
         if fuzzy:
             yield fuzzy
 
     def closest(self, needle: str) -> Candidate | None:
         """The passage most similar to `needle` that the fuzzy search saw (method "closest"), whatever its
         similarity; None when no passage shares a word with it."""
-        return self.fuzzy(_fuzzy_target(needle))[1]
+        return self.fuzzy(self._fuzzy_target(needle))[1]
+
+    def _fuzzy_target(self, needle: str) -> str:
+        """What the fuzzy tier compares: the case-folded normal form, an ellipsis counted as a space (cached: a
+        needle may be megabytes long)."""
+        if needle not in self._targets:
+            self._targets[needle] = normalise_needle(ELLIPSIS.sub(" ", needle)).lower()
+        return self._targets[needle]
 
     def ellipsis(self, needle: str) -> list[Candidate]:
         """Tier 3: the pieces of a needle cut at its ellipses, in order within one paragraph; the hull of each
@@ -420,7 +428,3 @@ class Article:
                         best, best_key = (s, e, similarity), key
         return best
 
-
-def _fuzzy_target(needle: str) -> str:
-    """What the fuzzy tier compares: the case-folded normal form, an ellipsis counted as a space."""
-    return normalise_needle(ELLIPSIS.sub(" ", needle) if ELLIPSIS.search(needle) else needle).lower()

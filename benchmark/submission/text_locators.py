@@ -179,7 +179,7 @@ class _Placer:
 
 
 def _snippet(text: str) -> str:
-    s = " ".join(text.split())
+    s = " ".join(text[:4 * SNIPPET].split())         # a prefix first: a text locator may be megabytes long
     return s if len(s) <= SNIPPET else s[: SNIPPET - 1] + "\u2026"
 
 
