@@ -401,7 +401,8 @@ class Article:
 
     def _snap(self, target: str, start: int, end: int) -> tuple[int, int, float]:
         """The span near [start, end) of `folded` most similar to `target`, with its ends moved to word boundaries
-        (a start may take up to 3 marks before a word, an end up to 3 after one, such as `],` or `."`)."""
+        (a start may take up to 3 marks before a word, an end up to 3 after one, such as `],` or `."`), grown to
+        the closing (opening) bracket of a bracket it opens (closes) right at its edge."""
         text = self.folded
         word_starts, word_ends, _ = self.words
         k = bisect.bisect_left(word_starts, start)
@@ -426,5 +427,21 @@ class Article:
                     key = (similarity, -abs(e - s - len(target)), -s)      # then nearest the needle's length
                     if best_key is None or key > best_key:
                         best, best_key = (s, e, similarity), key
-        return best
+        s, e, similarity = best
+        grown = _balanced(text, s, e)         # never cut a bracket pair the needle left out: "[in Ukraine]"
+        if grown != (s, e):
+            s, e = grown
+            similarity = Indel.normalized_similarity(target, text[s:e])
+        return s, e, similarity
 
+
+def _balanced(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) grown by one character at an edge where that closes a bracket the span opened, or opens one it
+    closed."""
+    for opening, closing in ("[]", "()"):
+        inner = text[start:end]
+        if inner.count(opening) > inner.count(closing) and end < len(text) and text[end] == closing:
+            end += 1
+        elif inner.count(closing) > inner.count(opening) and start > 0 and text[start - 1] == opening:
+            start -= 1
+    return start, end
