@@ -79,8 +79,10 @@ from benchmark.scoring.metrics.outlet import outlet_correct
 from benchmark.submission.align import QUOTE_MARKS
 
 # Moves whenever a change to the scorer changes a printed number (the signature carries it): 1 = before the
-# reference existed; 2 = exact match as trim_span equality, identical pairs kept in order, overlapping regions.
-SCORER_VERSION = "2"
+# reference existed; 2 = exact match as trim_span equality, identical pairs kept in order, overlapping regions;
+# 3 = quotes given as text aligned in tiers (fuzzy, ellipsis), a text not found counted as a spurious prediction,
+# names that contain an alias of the gold speaker (and no other speaker of the document) right.
+SCORER_VERSION = "3"
 TRACKS = {"A": TRACK_A_TYPES, "B": TRACK_B_TYPES, "all": QUOTE_TYPES}
 NULL = len(STANCES)                          # the code of "no stance"
 STANCE_CODE = {label: code for code, label in enumerate(STANCES)}
