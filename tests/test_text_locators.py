@@ -320,3 +320,17 @@ def test_tie_warnings_reach_the_results_of_the_scored_document_only():
     r = benchmark.score(lines, split="test", n_boot=0)
     assert any("quotes[0].text: warning: \"Trump\" fits 15 places equally well" in w for w in r["warnings"])
     assert not any("fits" in w for w in benchmark.score(lines, split="train", n_boot=0)["warnings"])
+
+
+def test_the_chat_model_example_report_is_up_to_date(monkeypatch, tmp_path, capsys):
+    """assignments/examples/chat_model.md is what its command writes (run from the repository root)."""
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "chat_model.md"
+    assert main(["score", "assignments/examples/chat_model.jsonl", "--errors", "--markdown", str(out)]) == 0
+    capsys.readouterr()
+    stored = (ROOT / "assignments" / "examples" / "chat_model.md").read_text(encoding="utf-8")
+    assert out.read_text(encoding="utf-8") == stored, (
+        "regenerate: kremlin-reactions score assignments/examples/chat_model.jsonl --errors --markdown "
+        "assignments/examples/chat_model.md")
+    # per-document numbers a person would call fair: every document scores, none is refused
+    assert "| 003_847f753f01714433 | 0.857 | 0.857 | 0.857 |" in stored
