@@ -334,3 +334,21 @@ def test_the_chat_model_example_report_is_up_to_date(monkeypatch, tmp_path, caps
         "assignments/examples/chat_model.md")
     # per-document numbers a person would call fair: every document scores, none is refused
     assert "| 003_847f753f01714433 | 0.857 | 0.857 | 0.857 |" in stored
+
+
+def test_report_and_leaderboard_take_the_chat_model_example_and_strict_refuses_it(tmp_path, capsys):
+    from benchmark.reports.leaderboard import build_leaderboard
+
+    assert main(["report", str(CHAT), "-o", str(tmp_path / "r.html")]) == 0
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert html.count("Not found in the article (1: spurious, not drawn)") == 2
+    assert main(["report", str(CHAT), "-o", str(tmp_path / "s.html"), "--strict"]) == 2
+    assert not (tmp_path / "s.html").exists()
+    folder = tmp_path / "board"
+    folder.mkdir()
+    (folder / "chat.jsonl").write_bytes(CHAT.read_bytes())
+    board = build_leaderboard(folder, baselines=False, n_boot=0)
+    assert [e["id"] for e in board["ranked"]] == ["chat"] and board["invalid"] == []
+    strict = build_leaderboard(folder, baselines=False, n_boot=0, strict=True)
+    assert strict["ranked"] == [] and "not found in the article" in strict["invalid"][0]["errors"][0]
+    capsys.readouterr()
