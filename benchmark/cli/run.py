@@ -47,7 +47,7 @@ def predict(args: argparse.Namespace, name: str) -> tuple[list[str], list[dict],
                   "numbers (use --split test for an honest score)", file=sys.stderr)
     predictions = run_extractor(extractor, documents, progress=False if args.quiet else None)
     lines = to_jsonl_lines(predictions, documents, name=name)
-    submission = validate_predictions(lines, documents, quote_ids, name=name)
+    submission = validate_predictions(lines, documents, quote_ids, name=name, strict=getattr(args, "strict", False))
     return lines, documents, submission
 
 

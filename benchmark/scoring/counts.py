@@ -29,6 +29,7 @@ class Run:
     docs: list                           # the DocumentPrediction (or None) of each gold document
     ignored: dict[str, int]              # predictions ignored: boilerplate, other_track, invalid
     findings: list[Findings] | None      # per gold document (only when the error report is asked for)
+    unaligned: int = 0                   # counted predictions given by a text not found in the article
 
     @property
     def counts(self) -> dict[str, np.ndarray]:

@@ -31,13 +31,13 @@ class Options:
 
 DEFAULTS = Options()
 SPLIT_CHOICES = ("test", "train", "all")
-FLAGS = ("split", "track", "overlap", "bootstrap", "seed", "data", "engine")
+FLAGS = ("split", "track", "overlap", "bootstrap", "seed", "data", "engine", "strict")
 
 
 def add_arguments(parser: argparse.ArgumentParser, *flags: str) -> None:
     """Declare the shared scoring flags on `parser` (all of FLAGS, or those named), with one name each and the
     defaults of `Options`: --split, --track, --overlap, --bootstrap N (dest n_boot; --n-boot is an old spelling),
-    --seed, --data DIR (dest data_dir), --engine."""
+    --seed, --data DIR (dest data_dir), --engine, --strict."""
     for flag in flags or FLAGS:
         if flag == "split":
             parser.add_argument("--split", default=DEFAULTS.split, metavar="SPLIT",
@@ -64,6 +64,11 @@ def add_arguments(parser: argparse.ArgumentParser, *flags: str) -> None:
                                 help="reference = benchmark/scoring/reference.py, the definition (plain Python); "
                                      "fast = numpy, for large corpora; auto (default) = the reference for small "
                                      "inputs. Every output is the same whichever runs")
+        elif flag == "strict":
+            parser.add_argument("--strict", action="store_true",
+                                help="refuse a submission (exit 2) with a quote given as text that is not in the "
+                                     "article or fits several places equally well (default: such a quote counts "
+                                     "as a spurious prediction, or takes the first place, with a warning)")
         else:
             raise ValueError(f"unknown scoring flag {flag!r}")
 
@@ -71,7 +76,7 @@ def add_arguments(parser: argparse.ArgumentParser, *flags: str) -> None:
 def options_from(args: argparse.Namespace, **known) -> dict:
     """The keyword arguments of `benchmark.score` that the flags set (only those the parser declared)."""
     names = {"split": "split", "track": "track", "overlap": "overlap", "n_boot": "n_boot", "seed": "seed",
-             "data_dir": "data_dir", "engine": "engine"}
+             "data_dir": "data_dir", "engine": "engine", "strict": "strict"}
     return {**{kw: getattr(args, dest) for dest, kw in names.items() if hasattr(args, dest)}, **known}
 
 

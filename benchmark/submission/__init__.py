@@ -4,9 +4,12 @@
 
 QUOTE has exactly one locator --
     {"start": int, "end": int}   code-point offsets into the article, end-exclusive, 0 <= start < end <= len(text)
-    {"text": str}                aligned to the article by `benchmark.submission.align.align_text` (exact, then tolerant of
-                                 whitespace, quote marks and HTML entities); text found at several places is an
-                                 error unless "occurrence": N (1-based, in text order) says which one is meant
+    {"text": str}                aligned to the article (`benchmark.submission.align`: exact, then tolerant of
+                                 whitespace, quote marks and HTML entities, then ellipsis pieces, then fuzzy) and
+                                 placed with the document's other text locators (`text_locators`: ranked places,
+                                 distinct occurrences for repeats, "occurrence": N (1-based, in text order) to
+                                 choose); a text not found is kept without a span (a spurious prediction), an
+                                 error with strict=True
     {"quote_id": str}            a gold quote of this document (subtasks with gold spans given)
 -- plus optional "speaker": str|null, "speaker_start"/"speaker_end": int (a predicted speaker-mention span),
 "stance": favor|against|neutral|none|null, "type": direct|partial|indirect|null.
@@ -30,8 +33,8 @@ or the recursion limit. `benchmark/submission/submission.schema.json` publishes 
 
 
 Modules: `reader` (the line-by-line reader, the specification), `columnar` (its fast path for clean files),
-`align` (quotes given as text, located in the article), `lines` (reading JSON Lines defensively), `model` (the
-parsed submission).
+`align` (the candidate places of a quote given as text), `text_locators` (which place each quote of a document
+takes), `lines` (reading JSON Lines defensively), `model` (the parsed submission).
 """
 from __future__ import annotations
 

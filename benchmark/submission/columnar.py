@@ -244,6 +244,8 @@ class _Collector:
             self.dates += map(dates.__getitem__, encoded.indices.to_numpy().tolist())
         if self.quote_keys and not self._add_quotes(column["quotes"], position):
             return False
+        if "quotes" in self.fields and not self.quote_keys and pc.list_flatten(column["quotes"]).null_count:
+            return False                     # "quotes": [null]: an invalid quote the line-by-line reader reports
         self.rows += batch.num_rows
         return True
 
