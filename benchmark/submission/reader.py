@@ -12,6 +12,7 @@ from pathlib import Path
 
 from benchmark.errors import InputError
 from benchmark.labels import QUOTE_TYPES, STANCES
+from benchmark.safe_io import display_path, open_regular
 from benchmark.submission.align import align_text
 from benchmark.submission.fast_quotes import _STANCE, _TYPE, _fast_quotes
 from benchmark.submission.lines import (
@@ -20,12 +21,16 @@ from benchmark.submission.lines import (
     _file_lines,
     _nesting_depth,
     _not_jsonl_message,
+    decoded_line_problems,
+    json_value_error,
+    surrogate_problems,
 )
 from benchmark.submission.model import (
     _FIELDSETS,
     DOCUMENT_EXTRA_KEYS,
     DOCUMENT_KEYS,
     MAX_DEPTH,
+    MAX_FILE_BYTES,
     MAX_LINE_BYTES,
     MAX_PROBLEMS,
     MAX_QUOTES_PER_DOC,
@@ -50,6 +55,7 @@ def read_submission(
     gold_quote_ids: Collection[str] = (),
     *,
     max_line_bytes: int = MAX_LINE_BYTES,
+    max_file_bytes: int = MAX_FILE_BYTES,
     max_quotes_per_doc: int = MAX_QUOTES_PER_DOC,
     max_depth: int = MAX_DEPTH,
     max_problems: int = MAX_PROBLEMS,
@@ -72,6 +78,9 @@ def read_submission(
     making and taking apart an object per quote. It may be called for a document that then turns out invalid;
     InputError is raised at the end all the same.
 
+    A path is read only when it is a regular file of at most max_file_bytes; a key given twice in one object and a
+    lone surrogate (a \\ud800 escape without its pair) are problems like any other.
+
     Returns a Submission whose quotes all carry resolved offsets (or a gold quote_id). Raises InputError with every
     problem found (up to max_problems), each `FILE:LINE: field: problem`.
     """
@@ -81,20 +90,20 @@ def read_submission(
     gc.disable()
     try:
         return _read(source, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth,
-                     max_problems, name, on_document, on_quote_rows)
+                     max_problems, name, on_document, on_quote_rows, max_file_bytes)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
 def _read(source, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth, max_problems,
-          name, on_document, on_quote_rows=None) -> Submission:
+          name, on_document, on_quote_rows=None, max_file_bytes=MAX_FILE_BYTES) -> Submission:
     if isinstance(source, (str, os.PathLike)):
-        label = name or str(source)
+        label = name or display_path(source)
         reader = _Reader(label, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth,
                          max_problems, on_document, on_quote_rows)
         try:
-            with open(source, "rb") as f:
+            with open_regular(source, limit=max_file_bytes, label=label, what="the submission") as f:
                 reader.read_lines(_file_lines(f, max_line_bytes))
         except _TooMany:
             pass
@@ -173,6 +182,8 @@ class _Reader:
             lineno += 1
             if type(item) is dict:
                 self.seen_first = True
+                for field, message in surrogate_problems(item, self.max_depth + 1):
+                    self.add(lineno, field, message)
                 self.check_document(item, lineno)
             elif isinstance(item, (str, bytes)):
                 self.read_raw_line(item, lineno)
@@ -233,7 +244,7 @@ class _Reader:
             return
         except ValueError as err:    # NaN/Infinity, integers with more than 4300 digits
             self.seen_first = True
-            self.add(lineno, "json", f"invalid JSON: {err}")
+            self.add(lineno, "json", f"invalid JSON: {json_value_error(err)}")
             return
         if not self.seen_first:
             self.seen_first = True
@@ -244,6 +255,9 @@ class _Reader:
         if error is not None:
             self.add(lineno, "json", f"invalid JSON: {error.msg} (column {error.colno})")
             return
+        if type(parsed) is dict:
+            for field, message in decoded_line_problems(raw if raw is not None else text, text, parsed):
+                self.add(lineno, field, message)
         self.check_document(parsed, lineno)
 
     # -- one document
