@@ -90,11 +90,17 @@ def may_repeat_keys(line: str | bytes, obj: dict) -> bool:
     more ':' than the document and its quote objects have keys, no object anywhere repeated a key (and no ':' is
     inside a string). Otherwise (a ':' in a text, a nested value) the caller decodes again with
     `_PAIRS_DECODER` to know."""
+    colons = line.count(b":" if isinstance(line, bytes) else ":")
     keys = len(obj)
+    if colons <= keys:
+        return False
     quotes = obj.get("quotes")
     if type(quotes) is list:
-        keys += sum(len(q) for q in quotes if type(q) is dict)
-    return line.count(b":" if isinstance(line, bytes) else ":") > keys
+        try:
+            keys += sum(map(len, quotes))      # a quote that is not an object is reported anyway
+        except TypeError:
+            keys += sum(len(q) for q in quotes if type(q) is dict)
+    return colons > keys
 
 
 def repeated_keys(value, path: tuple = ()) -> list[tuple[tuple, str]]:
