@@ -265,12 +265,22 @@ def _umask() -> int:
     return mask
 
 
+def _target(path: Path) -> tuple[Path, bool]:
+    """(where to write, whether atomically): a symlink is followed (the link stays, its file is replaced); an
+    existing FIFO or device such as /dev/stdout is written directly, as no file can be renamed over it."""
+    real = Path(os.path.realpath(path))
+    try:
+        return real, stat.S_ISREG(os.stat(real).st_mode)
+    except OSError:                       # does not exist yet
+        return real, True
+
+
 def write_atomic(files: Mapping[str | os.PathLike, str | bytes] | Iterable[tuple[str | os.PathLike, str | bytes]],
                  ) -> list[Path]:
     """Write every (path, text or bytes) pair: all are encoded (strict UTF-8) before anything is written, each
-    goes to a temporary file in its target's folder, and only when all are written are they renamed over their
-    targets (in the given order). On any failure nothing is left behind but the previous files. Returns the
-    paths. Raises InputError `PATH: cannot write: ...` for an unwritable place."""
+    goes to a temporary file in its target's folder (created if missing), and only when all are written are they
+    renamed over their targets (in the given order). On any failure nothing is left behind but the previous
+    files. Returns the paths. Raises InputError `PATH: cannot write: ...` for an unwritable place."""
     items = list(files.items() if isinstance(files, Mapping) else files)
     encoded: list[tuple[Path, bytes]] = []
     for path, data in items:
@@ -283,23 +293,34 @@ def write_atomic(files: Mapping[str | os.PathLike, str | bytes] | Iterable[tuple
         encoded.append((Path(path), data))
     mode = 0o666 & ~_umask()
     temporary: list[tuple[str, Path]] = []
+    direct: list[tuple[Path, Path, bytes]] = []
     try:
         for path, data in encoded:
+            target, atomic = _target(path)
+            if not atomic:
+                direct.append((path, target, data))
+                continue
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             except OSError as err:
                 raise InputError(f"{display_path(path)}: cannot write: {err.strerror or err}") from None
-            temporary.append((tmp, path))
+            temporary.append((tmp, target))
             try:
                 with os.fdopen(fd, "wb") as f:
                     f.write(data)
                 os.chmod(tmp, mode)
             except OSError as err:
                 raise InputError(f"{display_path(path)}: cannot write: {err.strerror or err}") from None
-        for tmp, path in temporary:
+        for tmp, target in temporary:
             try:
-                os.replace(tmp, path)
+                os.replace(tmp, target)
+            except OSError as err:
+                raise InputError(f"{display_path(target)}: cannot write: {err.strerror or err}") from None
+        for path, target, data in direct:
+            try:
+                with open(target, "wb") as f:
+                    f.write(data)
             except OSError as err:
                 raise InputError(f"{display_path(path)}: cannot write: {err.strerror or err}") from None
     finally:

@@ -153,3 +153,15 @@ def test_write_atomic_is_all_or_nothing(tmp_path):
         write_atomic([(kept, "fine"), (tmp_path / "other.json", "\ud800")])      # encoded before anything is written
     assert kept.read_text(encoding="utf-8") == "the old report\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker", "kept.md"]
+
+
+def test_write_atomic_follows_a_symlink_and_writes_a_device_directly(tmp_path):
+    real = tmp_path / "real.json"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    write_atomic({link: "new"})
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == "new"       # the link kept, its file replaced
+    if os.path.exists("/dev/null"):
+        write_atomic({"/dev/null": "discarded"})                                   # no temporary file next to it
+        assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
