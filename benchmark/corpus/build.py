@@ -42,7 +42,7 @@ from benchmark.dataset import (
     split_path,
 )
 from benchmark.errors import InputError
-from benchmark.safe_io import write_atomic
+from benchmark.safe_io import for_terminal, write_atomic
 
 HELP = "validate annotations/ and regenerate the Hugging Face dataset folder (benchmark/data/) from it"
 
@@ -336,7 +336,7 @@ def run(args: argparse.Namespace) -> int:
     if args.check:
         problems = check(args.annotations, args.out)
         for line in problems:
-            print(line)
+            print(for_terminal(line))
         if problems:
             return 1
         print(f"ok: {args.out} is in sync with {args.annotations}")

@@ -36,7 +36,7 @@ from benchmark.corpus.schema import (
     speakers_schema,
 )
 from benchmark.errors import InputError
-from benchmark.safe_io import FileRefused, lone_surrogates, read_bytes, size_text, surrogate_message
+from benchmark.safe_io import FileRefused, for_terminal, lone_surrogates, read_bytes, size_text, surrogate_message
 from benchmark.labels import (
     QUOTE_TYPES,
     STANCES,
@@ -587,5 +587,5 @@ def run(args: argparse.Namespace) -> int:
     total = result.counts["total"]
     print(f"ok: {args.path}: {n} documents, {total['track_a']} Track A units, {total['track_b']} Track B units, "
           f"{result.counts['registry_speakers']} speakers in the registry")
-    print(result.format_counts())
+    print(for_terminal(result.format_counts(), keep_newlines=True))      # document ids come from file names
     return 0
