@@ -320,7 +320,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help=f"small sizes {QUICK_SIZES} (a smoke run)")
     parser.add_argument("--sizes", type=lambda s: tuple(int(x) for x in s.split(",")), default=None,
                         help="comma-separated numbers of documents (default %s)" % ",".join(map(str, SIZES)))
-    parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples (default 1000)")
+    from benchmark.scoring.options import MAX_RESAMPLES, _resamples
+
+    parser.add_argument("--bootstrap", type=_resamples, default=1000,
+                        help=f"bootstrap resamples (default 1000, at most {MAX_RESAMPLES})")
     parser.add_argument("--repeat", type=int, default=1, help="time each step this many times, keep the best")
     parser.add_argument("--engines", action="store_true",
                         help="time the reference and the fast engine side by side at small sizes instead")

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmark.corpus.annotations import resolve_documents_dir, sha256_bytes
+from benchmark.corpus.annotations import MAX_ANNOTATION_BYTES, resolve_documents_dir, sha256_bytes
 from benchmark.corpus.locate import find_all
 from benchmark.corpus.positions import _load_json, _Positions, _show, _type_name
 from benchmark.corpus.schema import (
@@ -36,6 +36,7 @@ from benchmark.corpus.schema import (
     speakers_schema,
 )
 from benchmark.errors import InputError
+from benchmark.safe_io import FileRefused, for_terminal, lone_surrogates, read_bytes, size_text, surrogate_message
 from benchmark.labels import (
     QUOTE_TYPES,
     STANCES,
@@ -98,11 +99,15 @@ class _FileContext:
     def line(self, path: tuple) -> int:
         return self.positions.line(path) if self.positions else 1
 
-    def report_repeated_keys(self, report: "_Report") -> None:
+    def report_decoding_problems(self, report: "_Report") -> None:
+        """What json.loads lets through: repeated keys, and strings holding a lone surrogate (no writer could
+        encode them: the build would fail on a file the validator passed)."""
         if self.repeated_keys and self.positions:
             for dup_path, line in self.positions.duplicates:
                 what, fld = self.split(dup_path)
                 report.add(self.display, line, what, fld, "duplicate key (JSON keeps only the last value)")
+        for path, text in lone_surrogates(self.data) if "\\u" in self.source else ():
+            self.add(report, path, surrogate_message(text))
 
     def _item_name(self, container: str, index: int) -> str:
         try:
@@ -503,9 +508,9 @@ def validate(path: str | Path = "annotations", documents_dir: str | Path | None 
     texts: dict[str, tuple[str | None, str]] = {}  # doc_id -> (decoded text or None, sha256)
     for text_path in sorted(docs_dir.glob("*.txt")) if docs_dir.is_dir() else []:
         try:
-            raw = text_path.read_bytes()
-        except OSError as err:
-            report.add(str(text_path), 1, None, None, f"cannot read file: {err.strerror or err}")
+            raw = read_bytes(text_path, limit=MAX_ANNOTATION_BYTES)      # a regular file, within the cap
+        except FileRefused as err:
+            report.add(str(text_path), 1, None, None, err.reason)
             continue
         try:
             decoded = raw.decode("utf-8")
@@ -518,11 +523,11 @@ def validate(path: str | Path = "annotations", documents_dir: str | Path | None 
 
     speakers_path = root / "speakers.json"
     speakers: dict[str, dict] | None = None
-    if speakers_path.is_file():
+    if speakers_path.exists():
         data, source, repeated = _load_json(speakers_path, str(speakers_path), report)
         if source is not None:
             ctx = _FileContext(str(speakers_path), data, source, "speakers", repeated)
-            ctx.report_repeated_keys(report)
+            ctx.report_decoding_problems(report)
             speakers = _check_speakers(ctx, set(texts), report)
     else:
         report.add(str(speakers_path), 1, None, None, "file not found")
@@ -541,7 +546,7 @@ def validate(path: str | Path = "annotations", documents_dir: str | Path | None 
         if source is None:
             continue
         ctx = _FileContext(display, data, source, "gold", repeated)
-        ctx.report_repeated_keys(report)
+        ctx.report_decoding_problems(report)
         if not isinstance(data, dict):
             ctx.add(report, (), f"expected a JSON object at the top level, got {_type_name(data)}")
             continue
@@ -568,7 +573,8 @@ def validate(path: str | Path = "annotations", documents_dir: str | Path | None 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", nargs="?", default="annotations", metavar="PATH",
                         help="annotations folder with gold/, speakers.json and documents/ (default: annotations); "
-                             "a pass folder such as annotations/passes/a reads annotations/documents")
+                             "a pass folder such as annotations/passes/a reads annotations/documents. Every file "
+                             f"must be a regular file of at most {size_text(MAX_ANNOTATION_BYTES)}")
     parser.add_argument("--documents", metavar="DIR", default=None,
                         help="folder holding the <doc_id>.txt texts (default: PATH/documents)")
 
@@ -581,5 +587,5 @@ def run(args: argparse.Namespace) -> int:
     total = result.counts["total"]
     print(f"ok: {args.path}: {n} documents, {total['track_a']} Track A units, {total['track_b']} Track B units, "
           f"{result.counts['registry_speakers']} speakers in the registry")
-    print(result.format_counts())
+    print(for_terminal(result.format_counts(), keep_newlines=True))      # document ids come from file names
     return 0

@@ -36,6 +36,7 @@ from pathlib import Path
 from benchmark.errors import InputError
 from benchmark.reports.escape import esc, one_line
 from benchmark.reports.page import BASE_CSS, OKABE_ITO, page, screenshot
+from benchmark.safe_io import display_path, write_atomic
 from benchmark.scoring import options as scoring_options
 
 HELP = "write a static HTML error report of a submission: gold and predicted quotes marked in each article"
@@ -474,17 +475,15 @@ def build_report(predictions, out: str | Path, split: str = "test", track: str =
     all_docs, all_quotes, _ = load_gold("all", data_dir)
     texts, boilerplate = articles(all_docs)
     if title is None:
-        title = Path(predictions).name if isinstance(predictions, (str, Path)) else "predictions"
+        title = display_path(Path(predictions).name) if isinstance(predictions, (str, Path)) else "predictions"
     submission = read_predictions(predictions, texts, {q["quote_id"] for q in all_quotes}, boilerplate=boilerplate,
                                   strict=strict, name=title)
     results = score(submission, split=split, track=track, data_dir=data_dir, n_boot=n_boot, errors=True)
     html_text = render_report(results, docs, quotes, submission, title)
-    out = Path(out)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(html_text, encoding="utf-8", newline="\n")
-    except OSError as err:
-        raise InputError(f"{out}: cannot write the report: {err.strerror or err}") from None
+        write_atomic({out: html_text})          # never a truncated page
+    except InputError as err:
+        raise InputError([f"{out}: cannot write the report ({p})" for p in err.problems]) from None
     return results
 
 

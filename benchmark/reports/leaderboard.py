@@ -13,8 +13,10 @@ Input folder (read, never executed: nothing in it is imported or run):
                             Any other key is an error (a typo such as "teem" would otherwise vanish silently).
 
 Other files are listed as ignored. Symlinks and non-regular files are refused, a submission larger than
-`--max-bytes` (default 10 MB) or metadata larger than 64 KiB is refused before it is read. A broken entry (invalid
-submission or metadata) is listed as invalid with the first lines of its error, and the others are still ranked.
+`--max-bytes` (default 10 MB) or metadata larger than 64 KiB is refused before it is read; metadata nested more
+than 8 levels deep is refused before it is parsed. A broken entry (invalid submission or metadata: bad JSON, a
+repeated key, a lone surrogate, ...) is listed as invalid with the first lines of its error, and the others are
+still ranked. The four pages are rendered first and written atomically: all of them, or none.
 
 Output (OUT_DIR, default `leaderboard/`): leaderboard.md, leaderboard.csv, leaderboard.json, leaderboard.html
 (static: inline CSS, no script, no external resource, opens from disk). Names, descriptions and errors are
@@ -48,7 +50,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmark.errors import InputError
-from benchmark.reports.escape import one_line, safe_link
+from benchmark.reports.escape import one_line, safe_link, terminal
+from benchmark.safe_io import json_nesting_depth, json_value_error, lone_surrogates, read_bytes, surrogate_message
+from benchmark.safe_io import write_atomic
 from benchmark.reports.leaderboard_pages import COLUMNS, render_csv, render_html, render_markdown
 from benchmark.scoring import options as scoring_options
 from benchmark.scoring.metrics import MAIN_KEYS
@@ -60,6 +64,7 @@ SUBMISSION_SUFFIX = ".jsonl"
 META_SUFFIX = ".meta.json"
 META_KEYS = {"team": 100, "name": 100, "description": 1000, "date": 10, "link": 500}   # key -> max length
 MAX_META_BYTES = 64 * 1024
+MAX_META_DEPTH = 8                    # a valid metadata file nests 1 level
 DEFAULT_MAX_BYTES = 10 * 1000 * 1000
 MAX_ENTRIES = 1000
 ERROR_LINES = 5                       # lines of an InputError shown for an invalid entry
@@ -108,17 +113,26 @@ def read_meta(path: Path, label: str) -> dict:
     size = path.lstat().st_size
     if size > MAX_META_BYTES:
         raise InputError(f"{label}:1: file: {size} bytes, over the cap of {MAX_META_BYTES} bytes for metadata")
-    raw = path.read_bytes()
+    raw = read_bytes(path, limit=MAX_META_BYTES, label=label, what="the metadata")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         raise InputError(f"{label}:1: file: not UTF-8 (byte {err.start})") from None
+    if (depth := json_nesting_depth(raw)) > MAX_META_DEPTH:
+        raise InputError(f"{label}:1: json: values nested {depth} levels deep (limit {MAX_META_DEPTH}; metadata "
+                         "is one flat object); not parsed")
     try:
         meta = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
     except json.JSONDecodeError as err:
         raise InputError(f"{label}:{err.lineno}: json: invalid JSON: {err.msg} (column {err.colno})") from None
+    except RecursionError:                         # not reached after the depth check; never a traceback
+        raise InputError(f"{label}:1: json: values nested too deeply to parse") from None
     except ValueError as err:
-        raise InputError(f"{label}:1: json: {err}") from None
+        raise InputError(f"{label}:1: json: {json_value_error(err)}") from None
+    surrogates = [f"{label}:1: {one_line(path[0] if path else 'metadata', 40)}: {surrogate_message(text)}"
+                  for path, text in lone_surrogates(meta)]
+    if surrogates:
+        raise InputError(surrogates)
     if not isinstance(meta, dict):
         raise InputError(f"{label}:1: metadata: expected a JSON object with keys {', '.join(META_KEYS)}, "
                          f"got {type(meta).__name__}")
@@ -277,7 +291,8 @@ def build_leaderboard(folder: str | Path, *, split: str = "test", track: str = "
             continue
         try:
             entry.predictions = read_predictions(folder / entry.file, texts, quote_ids, boilerplate=boilerplate,
-                                                 strict=strict, max_line_bytes=max_bytes, name=entry.file)
+                                                 strict=strict, max_line_bytes=max_bytes, max_file_bytes=max_bytes,
+                                                 name=entry.file)
         except InputError as err:
             entry.errors.extend(err.problems)
     if baselines:
@@ -290,7 +305,7 @@ def build_leaderboard(folder: str | Path, *, split: str = "test", track: str = "
                                                               boilerplate=boilerplate)))
 
     options = dict(split=split, track=track, n_boot=n_boot, seed=seed, data_dir=data_dir, compare_key=rank_by)
-    say = (lambda m: print(m, file=sys.stderr)) if progress else (lambda m: None)
+    say = (lambda m: print(terminal(m), file=sys.stderr)) if progress else (lambda m: None)
     ranked_baselines = [e for e in entries if e.kind == "baseline"]
     for entry in ranked_baselines:
         say(f"scoring {one_line(entry.id, 100)}")
@@ -382,21 +397,15 @@ def _entry_json(entry: Entry, best: Entry | None, rank_by: str) -> dict:
 # rendering
 
 def write_leaderboard(board: dict, out_dir: str | Path) -> list[Path]:
-    """Write the four files; returns their paths."""
+    """Write the four files (rendered first, then written atomically: all or none); returns their paths."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     texts = {
         "leaderboard.md": render_markdown(board),
         "leaderboard.csv": render_csv(board),
         "leaderboard.json": json.dumps(board, indent=2, ensure_ascii=False, sort_keys=False) + "\n",
         "leaderboard.html": render_html(board),
     }
-    paths = []
-    for name in OUTPUT_FILES:
-        path = out / name
-        path.write_text(texts[name], encoding="utf-8", newline="\n")
-        paths.append(path)
-    return paths
+    return write_atomic([(out / name, texts[name]) for name in OUTPUT_FILES])
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -422,11 +431,11 @@ def run(args: argparse.Namespace) -> int:
                               data_dir=args.data_dir, progress=True, strict=args.strict, rank_by=args.rank_by)
     try:
         paths = write_leaderboard(board, args.output)
-    except OSError as err:
-        raise InputError(f"{args.output}: cannot write the leaderboard: {err.strerror or err}") from None
+    except InputError as err:
+        raise InputError([f"{args.output}: cannot write the leaderboard ({p})" for p in err.problems]) from None
     print(f"ranked {len(board['ranked'])} entries by {board['rank_by']}, {len(board['oracle'])} oracle rows, "
           f"{len(board['invalid'])} invalid; wrote {', '.join(str(p) for p in paths)}")
     for e in board["invalid"]:
-        print(f"invalid: {one_line(e['file'] or e['id'], 100)}: {e['errors'][0] if e['errors'] else ''}",
+        print(terminal(f"invalid: {one_line(e['file'] or e['id'], 100)}: {e['errors'][0] if e['errors'] else ''}"),
               file=sys.stderr)
     return 0

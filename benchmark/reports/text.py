@@ -6,6 +6,7 @@ import json
 import math
 from collections.abc import Mapping
 
+from benchmark.reports.escape import md
 from benchmark.scoring.metrics import METRICS, OVERALL_NOTE, OVERALL_PARTS, TASKS, task_of
 from benchmark.scoring.results import get
 
@@ -180,7 +181,8 @@ def _md_table(rows: list[tuple]) -> list[str]:
 
 def markdown(results: dict, errors: bool = False) -> str:
     opts = results["options"]
-    lines = [f"## kremlin-reactions score: `{results.get('submission')}`", "",
+    # the file name is the submitter's: escaped like any other text (in a code span a backtick would end it)
+    lines = [f"## kremlin-reactions score: {md(results.get('submission'))}", "",
              f"Split `{opts['split']}`, track {opts['track']}, {_documents(results['n_documents'])}, "
              f"match = overlap ≥ {opts['overlap']:g} of the gold span.", ""]
     lines += _md_table([("task", "metric", "score", "95% interval")] + summary_rows(results))
@@ -189,7 +191,7 @@ def markdown(results: dict, errors: bool = False) -> str:
     if results.get("not_attempted"):
         lines += ["", "Not attempted: " + ", ".join(results["not_attempted"])]
     if results.get("warnings"):
-        lines += [""] + [f"- warning: {_md_escape(w)}" for w in results["warnings"]]
+        lines += [""] + [f"- warning: {md(w)}" for w in results["warnings"]]
     if "compare" in results:
         lines += ["", "### Comparison", ""] + _md_table(compare_rows(results))
         lines += [""] + [f"- {_md_escape(n)}" for n in compare_notes(results)]

@@ -4,12 +4,14 @@ defaults taken from `Options`."""
 from __future__ import annotations
 
 import argparse
+import numbers
 from dataclasses import dataclass
 
 from benchmark.scoring.reference import SCORER_VERSION, TRACKS
 from benchmark.scoring.signature import Signature
 
 ENGINES = ("auto", "reference", "fast")
+MAX_RESAMPLES = 100_000        # 1e5 resamples of 100k documents is already 40 GB of weights drawn in chunks
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,13 @@ class Options:
     errors: bool = False              # add the per-document error lists
     data_fingerprint: str | None = None
     version: str = ""
+
+    def __post_init__(self) -> None:
+        # the same bounds as the flags, so benchmark.score(seed=-1) or n_boot=10**8 (50 GiB of resample weights)
+        # fail at once with a ValueError instead of deep inside numpy
+        for name, value, high in (("n_boot", self.n_boot, MAX_RESAMPLES), ("seed", self.seed, 2 ** 32 - 1)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value <= high:
+                raise ValueError(f"{name} must be an integer from 0 to {high}, got {value!r}")
 
     def signature(self) -> Signature:
         from benchmark import __version__
@@ -80,7 +89,6 @@ def options_from(args: argparse.Namespace, **known) -> dict:
     return {**{kw: getattr(args, dest) for dest, kw in names.items() if hasattr(args, dest)}, **known}
 
 
-MAX_RESAMPLES = 100_000        # 1e5 resamples of 100k documents is already 40 GB of weights drawn in chunks
 
 
 def _fraction(text: str) -> float:

@@ -27,9 +27,11 @@ Integers: JSON true/false are not integers; a number with a zero fraction (5.0) 
 JSON Schema. Labels are case-sensitive (lowercase), as in the gold.
 
 Every problem is collected (up to `max_problems`) as `FILE:LINE: field: problem`, with field paths such as
-`quotes[3].stance` (0-based index), and raised together as one `InputError`. Size caps (`max_line_bytes`,
-`max_quotes_per_doc`, `max_depth`) are checked before the expensive work, so a hostile file cannot exhaust memory
-or the recursion limit. `benchmark/submission/submission.schema.json` publishes the same format as JSON Schema.
+`quotes[3].stance` (0-based index), and raised together as one `InputError`. Size caps (`max_file_bytes`, 1 GiB;
+`max_line_bytes`, `max_quotes_per_doc`, `max_depth`) are checked before the expensive work, so a hostile file
+cannot exhaust memory or the recursion limit; only a regular file is read (`benchmark.safe_io`). A key given
+twice in one object and a lone surrogate (`"\\ud800"`, which no output could encode) are errors.
+`benchmark/submission/submission.schema.json` publishes the same format as JSON Schema.
 
 
 Modules: `reader` (the line-by-line reader, the specification), `columnar` (its fast path for clean files),
@@ -42,6 +44,7 @@ from benchmark.submission.model import (
                                         DOCUMENT_EXTRA_KEYS,
                                         DOCUMENT_KEYS,
                                         MAX_DEPTH,
+                                        MAX_FILE_BYTES,
                                         MAX_LINE_BYTES,
                                         MAX_MISSING_WARNINGS,
                                         MAX_PROBLEMS,
@@ -64,5 +67,5 @@ SCHEMA_FILE = __import__("pathlib").Path(__file__).resolve().parent / "submissio
 
 __all__ = ["read_submission", "Submission", "DocumentPrediction", "PredictedQuote", "parse_date",
            "attempted_tasks", "missing_warnings", "DOCUMENT_KEYS", "DOCUMENT_EXTRA_KEYS", "QUOTE_KEYS",
-           "QUOTE_EXTRA_KEYS", "QUOTE_ROW_FIELDS", "NO_QUOTES", "TASKS", "MAX_LINE_BYTES", "MAX_QUOTES_PER_DOC",
-           "MAX_DEPTH", "MAX_PROBLEMS", "MAX_MISSING_WARNINGS", "SCHEMA_FILE"]
+           "QUOTE_EXTRA_KEYS", "QUOTE_ROW_FIELDS", "NO_QUOTES", "TASKS", "MAX_LINE_BYTES", "MAX_FILE_BYTES",
+           "MAX_QUOTES_PER_DOC", "MAX_DEPTH", "MAX_PROBLEMS", "MAX_MISSING_WARNINGS", "SCHEMA_FILE"]

@@ -14,6 +14,7 @@ from benchmark.submission.lines import _json_type, _show
 # characters with < 100 quotes; these leave room for corpora of long documents without letting one line take
 # the machine down.
 MAX_LINE_BYTES = 8 * 1024 * 1024
+MAX_FILE_BYTES = 1 << 30     # 1 GiB: about 10 million predicted quotes; a larger file is refused before it is read
 MAX_QUOTES_PER_DOC = 10_000
 MAX_DEPTH = 16       # a valid line nests 3 levels (document -> quotes -> quote); anything deeper is invalid anyway
 MAX_PROBLEMS = 50

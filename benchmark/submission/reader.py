@@ -2,7 +2,6 @@
 specification of a valid submission; `benchmark.submission.columnar` is its fast path for clean files)."""
 from __future__ import annotations
 
-import datetime
 import difflib
 import gc
 import json
@@ -12,20 +11,27 @@ from pathlib import Path
 
 from benchmark.errors import InputError
 from benchmark.labels import QUOTE_TYPES, STANCES
+from benchmark.safe_io import display_path, open_regular
 from benchmark.submission.align import Article
 from benchmark.submission.fast_quotes import _STANCE, _TYPE, _fast_quotes
 from benchmark.submission.lines import (
     _DECODER,
     _TOO_LONG,
+    _as_int,
     _file_lines,
+    _label_message,
     _nesting_depth,
     _not_jsonl_message,
+    decoded_line_problems,
+    json_value_error,
+    surrogate_problems,
 )
 from benchmark.submission.model import (
     _FIELDSETS,
     DOCUMENT_EXTRA_KEYS,
     DOCUMENT_KEYS,
     MAX_DEPTH,
+    MAX_FILE_BYTES,
     MAX_LINE_BYTES,
     MAX_PROBLEMS,
     MAX_QUOTES_PER_DOC,
@@ -53,6 +59,7 @@ def read_submission(
     boilerplate: Mapping[str, list[dict]] | None = None,
     strict: bool = False,
     max_line_bytes: int = MAX_LINE_BYTES,
+    max_file_bytes: int = MAX_FILE_BYTES,
     max_quotes_per_doc: int = MAX_QUOTES_PER_DOC,
     max_depth: int = MAX_DEPTH,
     max_problems: int = MAX_PROBLEMS,
@@ -79,6 +86,9 @@ def read_submission(
     making and taking apart an object per quote. It may be called for a document that then turns out invalid;
     InputError is raised at the end all the same.
 
+    A path is read only when it is a regular file of at most max_file_bytes; a key given twice in one object and a
+    lone surrogate (a \\ud800 escape without its pair) are problems like any other.
+
     Returns a Submission whose quotes all carry resolved offsets, a gold quote_id, or (a text not found) neither,
     as `PredictedQuote.unaligned`. Raises InputError with every
     problem found (up to max_problems), each `FILE:LINE: field: problem`.
@@ -89,20 +99,20 @@ def read_submission(
     gc.disable()
     try:
         return _read(source, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth,
-                     max_problems, name, on_document, on_quote_rows, boilerplate or {}, strict)
+                     max_problems, name, on_document, on_quote_rows, boilerplate or {}, strict, max_file_bytes)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
 def _read(source, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth, max_problems,
-          name, on_document, on_quote_rows, boilerplate, strict) -> Submission:
+          name, on_document, on_quote_rows, boilerplate, strict, max_file_bytes=MAX_FILE_BYTES) -> Submission:
     if isinstance(source, (str, os.PathLike)):
-        label = name or str(source)
+        label = name or display_path(source)
         reader = _Reader(label, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth,
                          max_problems, on_document, on_quote_rows, boilerplate, strict)
         try:
-            with open(source, "rb") as f:
+            with open_regular(source, limit=max_file_bytes, label=label, what="the submission") as f:
                 reader.read_lines(_file_lines(f, max_line_bytes))
         except _TooMany:
             pass
@@ -184,6 +194,8 @@ class _Reader:
             lineno += 1
             if type(item) is dict:
                 self.seen_first = True
+                for field, message in surrogate_problems(item, self.max_depth + 1):
+                    self.add(lineno, field, message)
                 self.check_document(item, lineno)
             elif isinstance(item, (str, bytes)):
                 self.read_raw_line(item, lineno)
@@ -244,7 +256,7 @@ class _Reader:
             return
         except ValueError as err:    # NaN/Infinity, integers with more than 4300 digits
             self.seen_first = True
-            self.add(lineno, "json", f"invalid JSON: {err}")
+            self.add(lineno, "json", f"invalid JSON: {json_value_error(err)}")
             return
         if not self.seen_first:
             self.seen_first = True
@@ -255,6 +267,9 @@ class _Reader:
         if error is not None:
             self.add(lineno, "json", f"invalid JSON: {error.msg} (column {error.colno})")
             return
+        if type(parsed) is dict:
+            for field, message in decoded_line_problems(raw if raw is not None else text, text, parsed):
+                self.add(lineno, field, message)
         self.check_document(parsed, lineno)
 
     # -- one document
@@ -568,26 +583,3 @@ class _Reader:
         return Submission(self.name, self.result, attempted,
                           missing_warnings(self.name, self.documents, self.first_line),
                           alignment_warnings=self.alignment_warnings)
-
-
-def _as_int(value) -> tuple[int | None, str | None]:
-    if type(value) is int:
-        return value, None
-    if type(value) is float and value.is_integer():
-        return int(value), None
-    if type(value) is float:
-        return None, f"expected an integer, got a number with a fraction: {_show(value)}"
-    return None, f"expected an integer, got {_json_type(value)}" + (
-        f" {_show(value)}" if isinstance(value, (str, bool)) else "")
-
-
-def _label_message(value, labels: tuple[str, ...]) -> str:
-    allowed = ", ".join(labels)
-    if type(value) is not str:
-        return f"expected one of {allowed} or null, got {_json_type(value)}"
-    if value.lower() in labels:
-        return f"unknown label {_show(value)}: labels are lowercase ({value.lower()!r})"
-    return f"unknown label {_show(value)}: expected one of {allowed} or null"
-
-
-_DATE_CACHE: dict[str, datetime.date] = {}
