@@ -202,9 +202,11 @@ def main(argv):
         report.update(stage=error.pop("stage"), error=error)
         _write_json(report_path, report)
         return 1
+    report["stage"] = "construct"                 # imported and constructed: what a later hang or crash was in
     fit = getattr(extractor, "fit", None)
     if callable(fit) and request.get("train"):
         report["stage"] = "fit"
+        _write_json(report_path, report)
         with open(request["train"], encoding="utf-8") as f:
             train = json.load(f)
         dates = train.get("date_fields") or {}
@@ -226,6 +228,7 @@ def main(argv):
     with open(request["documents"], encoding="utf-8") as f:
         inputs = json.load(f)
     report["n_documents"] = len(inputs)
+    _write_json(report_path, report)
     predictions, failures, n_failed = [], [], 0
     for document in inputs:
         doc_id = document["doc_id"]

@@ -300,10 +300,14 @@ def failure_message(outcome: Outcome, *, upload_name: str, class_name: str, time
     problems = [p for p in report.get("problems") or [] if isinstance(p, str)] if isinstance(
         report.get("problems"), list) else []
     if error is not None:
-        summary = _text(error.get("summary"), 1500)
-        parts.append(f"{head} failed: " + redactor.lines(summary) if summary else f"{head} failed.")
-        if error.get("frames") or error.get("traceback"):
-            parts.extend(_describe_error(error, redactor, outcome.sources, full=True)[1:])
+        what = {"import": f"importing {upload_name} failed", "construct": f"{class_name}() failed",
+                "fit": "fit() failed"}.get(stage)
+        if what and isinstance(error.get("type"), str):      # an exception: its type always shown, message redacted
+            parts.append(f"{head} failed: {what}: " + "\n".join(
+                _describe_error(error, redactor, outcome.sources, full=True)))
+        else:
+            summary = _text(error.get("summary"), 1500)
+            parts.append(f"{head} failed: " + redactor.lines(summary) if summary else f"{head} failed.")
     elif failures:
         n = report.get("n_failures") if isinstance(report.get("n_failures"), int) else len(failures)
         total = report.get("n_documents") if isinstance(report.get("n_documents"), int) else "?"
@@ -327,11 +331,12 @@ def failure_message(outcome: Outcome, *, upload_name: str, class_name: str, time
         else:
             parts.append(f"{head} failed ({status})" + (f" during {STAGES[stage]}" if stage else "")
                          + ": it ended without reporting an exception (sys.exit, os._exit or a crash).")
-    parts.append(_output_section(result, redactor))
+    parts.append(output_section(result, redactor))
     return shorten("\n".join(p for p in parts if p), MAX_OUTPUT_CHARS)
 
 
-def _output_section(result: sandbox.RunResult, redactor: Redactor) -> str:
+def output_section(result: sandbox.RunResult, redactor: Redactor) -> str:
+    """What the student's code printed, head and tail of each stream (private documents: only the sizes)."""
     sizes = f"{result.stdout.total} bytes on stdout, {result.stderr.total} on stderr"
     if not (result.stdout.total or result.stderr.total):
         return ""

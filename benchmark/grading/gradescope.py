@@ -24,7 +24,7 @@ from pathlib import Path
 from benchmark.errors import InputError
 from benchmark.grading import graded_run
 from benchmark.grading.graded_run import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, NotGradable  # noqa: F401 (re-exported)
-from benchmark.grading.messages import MAX_OUTPUT_CHARS, Redactor  # noqa: F401 (re-exported)
+from benchmark.grading.messages import MAX_OUTPUT_CHARS, Redactor, printable  # noqa: F401 (re-exported)
 from benchmark.grading.sandbox import SandboxError, lock_down
 from benchmark.scoring.metrics import METRICS, OVERALL_PARTS, task_of
 from benchmark.scoring.results import get as get_metric
@@ -313,11 +313,12 @@ def grade_gradescope(root: Path, config: dict | None = None, environ=os.environ)
                                                                  class_name=class_name, timeout=settings.timeout,
                                                                  redactor=redactor))
                 predictions = outcome.predictions
+                printed = graded_run.output_section(outcome.result, redactor).strip()
                 if (outcome.report or {}).get("fitted") and config["split"] in ("train", "all"):
                     notes.append(f"warning: {path.name} was fitted on the train split and graded on "
                                  f"{config['split']}: in-sample, optimistic numbers")
             else:
-                predictions = path
+                predictions, printed = path, ""
             try:
                 results = score(str(predictions), split=config["split"], track=config.get("track", "A"),
                                 data_dir=data_dir, n_boot=int(config.get("n_boot", 1000)))
@@ -330,6 +331,8 @@ def grade_gradescope(root: Path, config: dict | None = None, environ=os.environ)
         results["warnings"] = [redactor.problem(w) for w in results.get("warnings") or []]
         graded = gradescope_results(results, task, points, visibility,
                                     note="\n".join([*notes, f"Graded {path.name} ({kind}). {note}".strip()]))
+        if printed:
+            graded["output"] += "\n\n" + printed
     except NotGradable as err:
         graded = gradescope_failure(task, "\n".join([*notes, str(err)]), points, visibility)
     except SandboxError as err:
