@@ -314,20 +314,25 @@ HANG = '''
 import os, time
 SCRATCH = {scratch!r}
 
+def worker(name, detach):
+    if os.fork() == 0:                        # a worker, as a pool would start it (one also in a session of its own)
+        try:
+            if detach:
+                os.setsid()
+            with open(SCRATCH + "/" + name + ".pid", "w") as f:
+                f.write(str(os.getpid()))
+            while True:
+                with open(SCRATCH + "/" + name + "-alive", "a") as f:
+                    f.write("%f\\n" % time.time())
+                time.sleep(0.1)
+        finally:
+            os._exit(0)
+
 class Extractor:
     def extract(self, document):
-        pid = os.fork()
-        if pid == 0:                          # a worker, as a pool would start, then the extractor hangs
-            try:
-                with open(SCRATCH + "/worker.pid", "w") as f:
-                    f.write(str(os.getpid()))
-                while True:
-                    with open(SCRATCH + "/worker-alive", "a") as f:
-                        f.write("%f\\n" % time.time())
-                    time.sleep(0.1)
-            finally:
-                os._exit(0)
-        while True:
+        worker("worker", False)
+        worker("detached", True)
+        while True:                           # then the extractor hangs
             time.sleep(1)
 '''
 
@@ -451,11 +456,13 @@ def test_hang_is_stopped_with_a_message_and_its_worker_killed(bundles, make_grad
     assert time.time() - started < 120                          # generous: catches a grader that hangs too
     assert results["score"] == 0
     assert "did not finish within 3 seconds" in results["output"] and "during extract()" in results["output"]
-    pid = int((scratch / "worker.pid").read_text())
-    assert not _alive_as(pid, grading_uid) and procs_of_uid(grading_uid) == []
-    size = (scratch / "worker-alive").stat().st_size
+    assert procs_of_uid(grading_uid) == []
+    sizes = {}
+    for name in ("worker", "detached"):
+        assert not _alive_as(int((scratch / f"{name}.pid").read_text()), grading_uid), name
+        sizes[name] = (scratch / f"{name}-alive").stat().st_size
     time.sleep(1)
-    assert (scratch / "worker-alive").stat().st_size == size
+    assert all((scratch / f"{name}-alive").stat().st_size == size for name, size in sizes.items())
 
 
 def test_default_timeout_is_below_gradescopes(tmp_path):
