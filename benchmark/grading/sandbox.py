@@ -32,6 +32,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field
 
 USER_NAME = "kr-student"
@@ -130,7 +131,9 @@ def procs_of_uid(uid: int, *, zombies: bool = False) -> list[int]:
 
 def _kill_as(identity: Identity) -> None:
     """Fork a helper that becomes the uid and sends SIGKILL to every process it may signal: exactly the uid's."""
-    pid = os.fork()
+    with warnings.catch_warnings():                     # 3.12+: "multi-threaded, fork() may deadlock": the helper
+        warnings.simplefilter("ignore", DeprecationWarning)   # only makes system calls, then _exit
+        pid = os.fork()
     if pid == 0:                                        # the helper: no exec, so the uid's RLIMIT_NPROC cannot stop it
         code = 1
         try:
