@@ -36,13 +36,13 @@ from benchmark.corpus.schema import (
     speakers_schema,
 )
 from benchmark.errors import InputError
-from benchmark.safe_io import FileRefused, for_terminal, lone_surrogates, read_bytes, size_text, surrogate_message
 from benchmark.labels import (
     QUOTE_TYPES,
     STANCES,
     TRACK_A_TYPES,
     TRACK_B_TYPES,
 )
+from benchmark.safe_io import FileRefused, for_terminal, lone_surrogates, read_bytes, size_text, surrogate_message
 
 HELP = "check an annotations folder (gold files, speakers, texts); print ok + counts or one line per problem"
 
