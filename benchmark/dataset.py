@@ -147,7 +147,9 @@ def read_table(config: str = "quotes", split: str | None = None, data_dir: str |
     for name in wanted:
         data = verified_bytes(split_path(config, name), folder, manifest)
         try:
-            tables.append(pq.read_table(pa.BufferReader(data)))      # the very bytes that were verified
+            # the very bytes that were verified; one thread: pyarrow's threaded read can leave pool work that
+            # aborts the interpreter at exit ('terminate called without an active exception', apache/arrow#34314)
+            tables.append(pq.read_table(pa.BufferReader(data), use_threads=False))
         except (pa.ArrowException, OSError) as err:
             raise InputError(f"{display_path(folder / split_path(config, name))}: file: not a readable parquet "
                              f"file: {err}") from None
