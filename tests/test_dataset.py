@@ -22,9 +22,10 @@ import pyarrow.parquet as pq
 import pytest
 
 import benchmark
+import benchmark.dataset
 from benchmark.corpus.annotations import annotations_fingerprint, read_annotations, split_of
 from benchmark.corpus.build import build, compare_folders, features
-from benchmark.dataset import CONFIGS, content_hash, read_rows
+from benchmark.dataset import CONFIGS, content_hash, read_rows, split_order
 from benchmark.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +39,7 @@ def expected_counts(annotations: Path) -> dict:
     ann = read_annotations(annotations)
     counts = {"documents": Counter(), "quotes": Counter(), "type": {}, "stance": {}}
     for doc in ann.documents.values():
-        split = split_of(doc.gold["metadata"]["published"])
+        split = split_of(doc.gold)
         counts["documents"][split] += 1
         counts["quotes"][split] += len(doc.gold["quotes"])
         for q in doc.gold["quotes"]:
@@ -110,7 +111,7 @@ def test_load_dataset_every_config_and_split_offline(tmp_path):
     quotes_test = load_dataset(benchmark.DATA_DIR, "quotes", split="test", cache_dir=cache)
     assert isinstance(quotes_test, Dataset) and quotes_test.num_rows == expected["quotes"]["test"]
     docs = load_dataset(benchmark.DATA_DIR, "documents", cache_dir=cache)
-    assert isinstance(docs, DatasetDict) and list(docs) == ["train", "test"]
+    assert isinstance(docs, DatasetDict) and list(docs) == split_order(expected["documents"])
     default = load_dataset(benchmark.DATA_DIR, cache_dir=cache)                 # `quotes` is the default config
     assert default["train"].num_rows == expected["quotes"]["train"]
     for config in CONFIGS:
@@ -148,13 +149,32 @@ def test_read_rows_gives_plain_python_values():
         rows = read_rows(config)
         assert len(rows) == sum(expected[config].values())
         assert rows == read_rows(config, "all")
-    docs = read_rows("documents", "test")
-    assert len(docs) == expected["documents"]["test"]
-    assert all(isinstance(d["published"], datetime.date) and d["published"].year == 2024 for d in docs)
-    assert all(d["published"].year in (2016, 2017) for d in read_rows("documents", "train"))
+    gold = read_annotations(ANNOTATIONS).documents
+    for split in expected["documents"]:              # each split holds exactly the articles whose gold declares it
+        docs = read_rows("documents", split)
+        assert len(docs) == expected["documents"][split]
+        for d in docs:
+            assert split_of(gold[d["doc_id"]].gold) == split
+            assert d["published"] == datetime.date.fromisoformat(gold[d["doc_id"]].gold["metadata"]["published"])
     quote = read_rows("quotes", "test")[0]
     assert isinstance(quote["stance"], str) and isinstance(quote["start"], int)
     assert isinstance(quote["speaker_aliases"], list)
+
+
+# The five seed articles and the split each had when splits were still derived from the publication year.
+SEED_SPLITS = {"000_0d2c8cad854b4354": "train", "001_4edd818e3f1a05be": "train", "002_61610625a1c92d28": "test",
+               "003_847f753f01714433": "test", "004_8116756d16084da1": "test"}
+
+
+@committed
+def test_the_seeds_keep_their_temporal_split():
+    """The seeds' own gold declares the temporal split they always had: 2016-2017 train, November 2024 test."""
+    split_of_doc = {d["doc_id"]: split for split in benchmark.dataset.splits() for d in read_rows("documents", split)}
+    assert {doc_id: split_of_doc[doc_id] for doc_id in SEED_SPLITS} == SEED_SPLITS
+    years = {d["doc_id"]: d["published"].year for d in read_rows("documents") if d["doc_id"] in SEED_SPLITS}
+    assert {doc_id for doc_id, year in years.items() if year in (2016, 2017)} == {
+        doc_id for doc_id, split in SEED_SPLITS.items() if split == "train"}
+    assert {year for doc_id, year in years.items() if SEED_SPLITS[doc_id] == "test"} == {2024}
 
 
 # ---------------------------------------------------------------------------------- loader behaviour (fixture)

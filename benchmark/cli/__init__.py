@@ -13,6 +13,7 @@ from benchmark.errors import InputError
 # subcommand -> module implementing it (imported only when that subcommand runs)
 COMMANDS: dict[str, str] = {
     "validate": "benchmark.corpus.validate",
+    "add-article": "benchmark.corpus.add_article",
     "locate": "benchmark.corpus.locate",
     "agreement": "benchmark.corpus.agreement",
     "build": "benchmark.corpus.build",
