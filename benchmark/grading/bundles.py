@@ -190,9 +190,49 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                         help="Gradescope: seconds allowed for an extractor's fit + extract "
                              f"(default {DEFAULT_TIMEOUT})")
+    competition = parser.add_argument_group(
+        "Codabench competition bundle (--competition; `benchmark.grading.competition`)")
+    competition.add_argument("--competition", action="store_true",
+                             help="codabench: write a whole competition bundle (competition.yaml, pages, scoring "
+                                  "program, reference data, starting kits), not only the scoring program; --split "
+                                  "takes a comma-separated list, one phase each (e.g. test,private)")
+    competition.add_argument("--docker-image", default=None, metavar="IMAGE",
+                             help="the scoring image (default: kremlinreactions/scorer:VERSION, built from the "
+                                  "bundle's docker/Dockerfile; push it under your name and pass it here)")
+    competition.add_argument("--allow-pip", action="store_true",
+                             help="let score.py pip-install missing dependencies for each submission (off: the "
+                                  "image has them)")
+    competition.add_argument("--start", type=_date, default=None, metavar="YYYY-MM-DD",
+                             help="first phase's start, 00:00 UTC (default: today)")
+    competition.add_argument("--phase-days", type=int, default=28, metavar="N",
+                             help="length of each phase in days; phases follow each other (default 28)")
+    competition.add_argument("--title", default=None, help="competition title (default: names the splits)")
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.competition:
+        if args.platform != "codabench":
+            raise InputError("--competition: only for codabench (a Gradescope autograder has no competition)")
+        from benchmark.grading.competition import build_competition, default_docker_image
+
+        splits = [s.strip() for s in args.split.split(",")]
+        path = build_competition(args.output, splits=splits, track=args.track, data_dir=args.data_dir,
+                                 n_boot=args.n_boot, docker_image=args.docker_image, allow_pip=args.allow_pip,
+                                 start=args.start, phase_days=args.phase_days, title=args.title)
+        image = args.docker_image or default_docker_image()
+        print(f"wrote {path} (Codabench competition, phases: {', '.join(splits)}); docker_image {image} must be on "
+              f"Docker Hub before the first submission: build it from the bundle's docker/ folder "
+              f"(`docker build -t {image} . && docker push {image}`)", file=sys.stderr)
+        return 0
     path = build_bundle(args.platform, args.output, task=args.task, split=args.split, track=args.track,
                         data_dir=args.data_dir, points=args.points, class_name=args.class_name,
                         visibility=args.visibility, timeout=args.timeout, n_boot=args.n_boot)
