@@ -26,7 +26,7 @@ def test_datasheet_has_the_seven_sections_and_the_agreement_section():
     assert "### Annotation process and agreement" in DATASHEET.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("table", ["split_table", "document_table", "stance_table"])
+@pytest.mark.parametrize("table", ["split_overview_table", "split_table", "document_table", "stance_table"])
 def test_datasheet_counts_equal_kremlin_reactions_stats(table):
     expected = stats_markdown(folder_stats())[table]
     assert block(DATASHEET.read_text(encoding="utf-8"), f"stats:{table}") == expected, (

@@ -10,7 +10,8 @@ Gradescope bundle (upload as the assignment's autograder zip):
 
 Codabench bundle (upload as the scoring program; metadata.yaml runs
 `python3 /app/program/score.py /app/input /app/output`): score.py, config.json, requirements.txt, lib/ (the same
-source copy, with the gold in lib/benchmark/data/); see `benchmark.grading.codabench`.
+source copy, with the gold in lib/benchmark/data/); see `benchmark.grading.codabench`. With `--competition`, a
+whole Codabench competition bundle instead (`benchmark.grading.competition`).
 
 Zips are deterministic: fixed timestamps, sorted entries, so the same inputs give byte-identical bundles.
 """
@@ -121,10 +122,11 @@ def _bundle_readme(platform: str, config: dict) -> str:
             "`AUTOGRADER_ROOT=DIR AUTOGRADER_PYTHON=python3 DIR/source/run_autograder` (with kremlin-reactions "
             "installed in that python) and read DIR/results/results.json.\n")
     return head + (
-        "Upload this zip as the scoring program of a Codabench task. Use a docker image with Python 3.11+ "
-        "(e.g. `python:3.11`); score.py pip-installs requirements.txt when numpy/scipy/pyarrow/scikit-learn are "
-        "missing. The gold is the bundled lib/benchmark/data/ unless the task's reference data is a dataset "
-        "folder.\n\n"
+        "Upload this zip as the scoring program of a Codabench task. Use a docker image with Python 3.11+ and "
+        "requirements.txt installed (`kremlin-reactions autograder codabench --competition` writes a whole "
+        "competition bundle with the Dockerfile of one); with another image, score.py pip-installs requirements.txt "
+        "for each submission when numpy/scipy/pyarrow/scikit-learn are missing (CODABENCH_NO_PIP=1 forbids it). "
+        "The gold is the bundled lib/benchmark/data/ unless the task's reference data is a dataset folder.\n\n"
         "Participants submit a zip holding one predictions `*.jsonl`. Leaderboard columns (scores.json keys): "
         + ", ".join(f"`{c}`" for c in CODABENCH_COLUMNS) + ".\n\n"
         "Test it locally: unzip into DIR/program, put the submission in DIR/input/res, then\n"
