@@ -201,6 +201,57 @@ def test_read_rows_and_fingerprint_errors(fixture_folder, tmp_path):
         benchmark.load("quotes", split="dev", data_dir=fixture_folder, cache_dir=tmp_path / "c")
 
 
+def declare_split(annotations: Path, doc_id: str, split: str) -> None:
+    path = annotations / "gold" / f"{doc_id}.json"
+    gold = json.loads(path.read_text(encoding="utf-8"))
+    gold["metadata"]["split"] = split
+    path.write_text(json.dumps(gold, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def test_every_valid_split_name_is_one_datasets_accepts():
+    """Every name the validator accepts as a split is one `datasets` accepts (no hyphen: datasets refuses one)."""
+    import re
+
+    from datasets.naming import _split_re
+
+    from benchmark.corpus.schema import SPLIT_PATTERN
+
+    for name in ("train", "test", "private", "private_2026", "b2", "all"):
+        assert re.fullmatch(SPLIT_PATTERN, name) and re.match(_split_re, name), name
+    for name in ("zz-private", "Private", "2026", "_x", "a b", "a.b", ""):
+        assert not re.fullmatch(SPLIT_PATTERN, name), name
+    assert not re.match(_split_re, "zz-private")        # why the hyphen is out
+
+
+@pytest.mark.slow
+def test_any_declared_split_is_built_listed_and_loaded(tmp_path):
+    """A split is whatever the gold declares: no year table, no fixed list. Order: train, test, then the others
+    alphabetically; "all" is every split."""
+    annotations = tmp_path / "annotations"
+    shutil.copytree(FIXTURE, annotations)
+    declare_split(annotations, "901_bbbbbbbbbbbbbbbb", "zz_private")
+    folder = tmp_path / "data"
+    report = build(annotations, folder)
+    assert report.rows["documents"] == {"train": 1, "zz_private": 1}
+    assert benchmark.dataset.splits(folder) == ["train", "zz_private"]
+    assert not (folder / "documents" / "test.parquet").exists()
+    assert benchmark.dataset.check_split("zz_private", folder) == "zz_private"
+    assert benchmark.dataset.check_split("all", folder) == "all"
+    with pytest.raises(InputError) as info:
+        benchmark.dataset.check_split("test", folder)
+    assert info.value.problems == [f"--split: no split 'test' in {folder} (it has: train, zz_private, all)"]
+    docs = benchmark.load("documents", data_dir=folder, cache_dir=tmp_path / "cache")
+    assert list(docs) == ["train", "zz_private"]
+    assert [d["doc_id"] for d in docs["zz_private"]] == ["901_bbbbbbbbbbbbbbbb"]
+    everything = benchmark.load("quotes", split="all", data_dir=folder, cache_dir=tmp_path / "cache")
+    assert everything["quote_id"] == [r["quote_id"] for r in read_rows("quotes", "all", folder)]
+    declare_split(annotations, "900_aaaaaaaaaaaaaaaa", "private")
+    declare_split(annotations, "901_bbbbbbbbbbbbbbbb", "test")
+    build(annotations, folder)                      # the stale split's files go, the new ones come
+    assert benchmark.dataset.splits(folder) == ["test", "private"]
+    assert sorted(p.name for p in (folder / "quotes").glob("*.parquet")) == ["private.parquet", "test.parquet"]
+
+
 @pytest.mark.slow
 def test_load_never_returns_stale_rows(tmp_path):
     """datasets 5.x misses in-place parquet rewrites; benchmark.load keys its cache on the folder's content."""

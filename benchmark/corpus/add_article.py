@@ -30,7 +30,7 @@ def skeleton(doc_id: str, text_sha256: str, split: str) -> dict:
 def check_split_name(split: str) -> str:
     if not re.fullmatch(SPLIT_PATTERN, split):
         raise InputError(f"--split: {split!r} is not a split name: a lowercase letter, then lowercase letters, "
-                         "digits, _ or - (e.g. private)")
+                         "digits or _ (e.g. private)")
     if split in RESERVED_SPLITS:
         raise InputError(f"--split: {split!r} is reserved (`--split {split}` means every split): choose another name")
     return split

@@ -87,11 +87,10 @@ def _pyproject(files: dict[str, bytes]) -> str:
 
 
 def _data_files(data_dir: Path, split: str) -> dict[str, bytes]:
-    from benchmark.dataset import available_splits, data_fingerprint
+    from benchmark.dataset import check_split, data_fingerprint
 
     data_fingerprint(data_dir)                          # raises InputError for a folder that is not a build
-    if split != "all" and split not in available_splits("documents", data_dir):
-        raise InputError(f"{data_dir}: no {split!r} split in this dataset folder")
+    check_split(split, data_dir)                        # any split the folder has (its gold declares), or all
     return {f"data/{p.relative_to(data_dir).as_posix()}": p.read_bytes()
             for p in sorted(data_dir.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
 
