@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from benchmark.cli import main
+from benchmark.corpus.validate import validate
 from benchmark.dataset import read_rows
 from new_article import TEXT, fill_gold
 from test_competition import score_phase, unpacker_problems
@@ -28,6 +29,7 @@ INSTRUCTOR = ROOT / "assignments" / "INSTRUCTOR.md"
 STARTERS = ROOT / "assignments" / "starters"
 
 pytestmark = pytest.mark.slow
+SECRET = TEXT.read_bytes() + "This copy is kept out of the public repository.\n".encode()
 
 
 def walkthrough() -> list[str]:
@@ -48,7 +50,8 @@ def course(tmp_path_factory) -> dict:
     """Run the walk-through: `~` is a temporary home, secret.txt the fixture article; `$EDITOR` fills in its gold."""
     home = tmp_path_factory.mktemp("home")
     work = tmp_path_factory.mktemp("work")
-    shutil.copy(TEXT, work / "secret.txt")
+    # one line more than the fixture, so that it is a new text even where the fixture article is already annotated
+    (work / "secret.txt").write_bytes(SECRET)
     variables: dict[str, str] = {}
     outputs: list[tuple[str, int, str]] = []
     cwd = os.getcwd()
@@ -79,7 +82,10 @@ def course(tmp_path_factory) -> dict:
                 outputs.append((command, code, out.getvalue() + err.getvalue()))
     finally:
         os.chdir(cwd)
-    return {"private": Path(variables["PRIVATE"]), "data": Path(variables["DATA"]), "work": work, "runs": outputs}
+    # the repository's own private articles, if it has any, come along with the copy
+    in_repo = validate(ROOT / "annotations").counts["splits"].get("private", 0)
+    return {"private": Path(variables["PRIVATE"]), "data": Path(variables["DATA"]), "work": work, "runs": outputs,
+            "n_private": in_repo + 1}
 
 
 def run_of(course: dict, prefix: str, nth: int = 0) -> tuple[int, str]:
@@ -99,12 +105,12 @@ def test_the_walkthrough_runs_as_written(course):
     code, out = run_of(course, "kremlin-reactions validate", 1)
     n = len(list((course["private"] / "gold").glob("*.json")))
     assert code == 0 and out.startswith(f"ok: {course['private']}: {n} documents (train ")
-    assert re.search(r"test \d+, private 1\)", out.splitlines()[0])
+    assert re.search(rf"test \d+, private {course['n_private']}\)", out.splitlines()[0])
     for command, code, out in course["runs"]:
         if not command.startswith("kremlin-reactions validate"):
             assert code == 0, (command, out)
     code, out = run_of(course, "kremlin-reactions stats")
-    assert "| private | 1 | 2025-03-14 | The Example Courier |" in out
+    assert f"| private | {course['n_private']} | 2025-03-14 | The Example Courier |" in out
     code, out = run_of(course, "kremlin-reactions evaluate")
     assert "split:private" in out
 
@@ -116,21 +122,25 @@ def test_the_private_split_is_built_and_loads_as_its_own_split(course, tmp_path)
 
     data = course["data"]
     assert benchmark.dataset.splits(data)[-1] == "private" and benchmark.dataset.splits(data)[:2] == ["train", "test"]
-    assert [d["doc_id"] for d in read_rows("documents", "private", data)] == ["950_secret"]
+    assert "950_secret" in [d["doc_id"] for d in read_rows("documents", "private", data)]
     quotes = load_dataset(str(data), "quotes", split="private", cache_dir=str(tmp_path / "cache"))
-    assert quotes.num_rows == 4 and quotes.features["stance"].names == ["favor", "against", "neutral", "none"]
+    assert quotes.num_rows == len(read_rows("quotes", "private", data))
+    assert sum(q["doc_id"] == "950_secret" for q in quotes) == 4
+    assert quotes.features["stance"].names == ["favor", "against", "neutral", "none"]
     docs = benchmark.load("documents", data_dir=data, cache_dir=tmp_path / "cache2")
     assert list(docs) == ["train", "test", "private"]
     text = docs["private"][0]["text"]
-    assert text == TEXT.read_text(encoding="utf-8") and all(text[q["start"]:q["end"]] == q["text"] for q in quotes)
+    assert text == SECRET.decode("utf-8") and all(text[q["start"]:q["end"]] == q["text"] for q in quotes)
     everything = benchmark.load("documents", split="all", data_dir=data, cache_dir=tmp_path / "cache2")
     assert everything.num_rows == sum(d.num_rows for d in docs.values())
     card = (data / "README.md").read_text(encoding="utf-8")
-    assert "split: private" in card and "`private` has 1 document, so p >= 1" in card
+    n = course["n_private"]
+    assert "split: private" in card
+    assert f"`private` has {n} document{'s' if n > 1 else ''}, so p >= {min(1.0, 2 / 2 ** n):.4g}" in card
     croissant = json.loads((data / "croissant.json").read_text(encoding="utf-8"))
     splits = next(r for r in croissant["recordSet"] if r["@id"] == "quotes_splits")["data"]
     assert [s["quotes_splits/split_name"] for s in splits] == ["train", "test", "private"]
-    assert (course["private"] / "documents" / "950_secret.txt").read_bytes() == TEXT.read_bytes()
+    assert (course["private"] / "documents" / "950_secret.txt").read_bytes() == SECRET
     assert not (ROOT / "annotations" / "documents" / "950_secret.txt").exists()     # the repository is untouched
 
 
@@ -143,7 +153,7 @@ def test_it_scores_with_split_private_and_ranks_on_a_leaderboard(course, tmp_pat
     out_json = tmp_path / "r.json"
     assert main(["score", str(preds), "--data", str(data), "--split", "private", "--json", str(out_json)]) == 0
     results = json.loads(out_json.read_text())
-    assert "|split:private|" in results["signature"] and results["n_documents"] == 1
+    assert "|split:private|" in results["signature"] and results["n_documents"] == course["n_private"]
     assert results["quotes"]["overlap"]["f1"] > 0
     capsys.readouterr()
     assert main(["score", str(preds), "--data", str(data), "--split", "secret"]) == 2
@@ -196,7 +206,9 @@ def test_the_codabench_competition_has_a_private_phase_that_grades(course, tmp_p
         sample = kit.read("sample_submission.zip")
     assert [p["name"] for p in y["phases"]] == ["Phase 1: test", "Phase 2: private"]
     assert [t["reference_data"] for t in y["tasks"]] == ["reference_data_test.zip", "reference_data_private.zip"]
-    assert texts == [{"doc_id": "950_secret", "text": TEXT.read_text(encoding="utf-8")}]     # the text, no gold
+    assert {"doc_id": "950_secret", "text": SECRET.decode("utf-8")} in texts        # the text, no gold
+    assert [t["doc_id"] for t in texts] == [d["doc_id"] for d in read_rows("documents", "private", course["data"])]
+    assert all(set(t) == {"doc_id", "text"} for t in texts)
     proc = score_phase(bundle, "private", sample, tmp_path / "app")
     assert proc.returncode == 0, proc.stderr
     scores = json.loads((tmp_path / "app" / "output" / "scores.json").read_text())
