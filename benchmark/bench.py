@@ -17,6 +17,12 @@ makes of them are. The last line is
 `ratio score/parse at largest size: X.XX`, where score is read + score (what `kremlin-reactions score` does after
 loading the gold rows). Parsing runs with the garbage collector paused, as the scorer does, so the floor is not
 inflated. Wall-clock time: the scorer uses a second thread where numpy or pyarrow release the GIL.
+
+`--text-locators [MB]` instead times a submission of quotes given by their text, as a chat model writes them
+(`text_locator_submission`: most verbatim, some with straightened quote marks, edited letters, "..."
+abridgements, invented quotes), of about MB megabytes (default 2): reading it aligns every quote
+(`benchmark.submission.align`), then it is scored; plus one line whose single text locator is 8 MB. Targets: the
+2 MB file in under 10 s and 500 MB.
 """
 from __future__ import annotations
 
@@ -198,6 +204,89 @@ def _peak(phases) -> int:
     return peak
 
 
+TEXT_LOCATOR_MB = 2.0
+HUGE_TEXT_BYTES = 8_000_000          # one text locator this long (the line stays under MAX_LINE_BYTES)
+
+
+def text_locator_submission(docs: list[dict], quotes: list[dict], seed: int = 1) -> list[dict]:
+    """The quotes of `synthesise` given by text the way a chat model answers: 50% verbatim, 15% with straight
+    quote marks around them, 10% with one letter changed, 10% abridged with "...", 5% invented, 10% left out;
+    speakers as "Kremlin spokesman NAME"."""
+    rng = random.Random(seed)
+    by_doc: dict[str, list[dict]] = {}
+    for q in quotes:
+        by_doc.setdefault(q["doc_id"], []).append(q)
+    out = []
+    for d in docs:
+        preds = []
+        for q in by_doc.get(d["doc_id"], ()):
+            body = d["text"][q["start"]:q["end"]]
+            r = rng.random()
+            if r < 0.5:
+                text = body
+            elif r < 0.65:
+                text = f'"{body}"'
+            elif r < 0.75:
+                k = rng.randrange(len(body))
+                text = body[:k] + ("x" if body[k] != "x" else "y") + body[k + 1:]
+            elif r < 0.85:
+                words = body.split()
+                text = " ".join(words[:2]) + " ... " + " ".join(words[-2:]) if len(words) > 4 else body
+            elif r < 0.9:
+                text = "We look forward to a new chapter in our relations, " + " ".join(rng.choices(WORDS, k=6))
+            else:
+                continue
+            preds.append({"text": text, "speaker": f"Kremlin spokesman {q['speaker']}", "stance": q["stance"]})
+        out.append({"doc_id": d["doc_id"], "outlet": "CNN", "published": "2024-11-07", "quotes": preds})
+    return out
+
+
+def measure_text_locators(megabytes: float, workdir: str, n_boot: int) -> list[dict]:
+    """Read + score time and peak memory of a text-locator submission of about `megabytes` MB, and of one line
+    holding an 8 MB text locator."""
+    import pyarrow as pa
+
+    from benchmark.scoring import Options, read_predictions, score_corpus
+    from benchmark.scoring.engines import gc_paused
+
+    n_docs = max(1, int(megabytes * 1e6 / 1400))            # about 1.4 kB of text locators per document
+    docs, quote_rows, _ = synthesise(n_docs)
+    objects = text_locator_submission(docs, quote_rows)
+    huge = [{"doc_id": docs[0]["doc_id"], "quotes": [{"text": " ".join(WORDS) * (HUGE_TEXT_BYTES // 190)}]}]
+    quotes = pa.Table.from_pylist(quote_rows)
+    texts = {d["doc_id"]: d["text"] for d in docs}
+    boilerplate = {d["doc_id"]: d["boilerplate"] for d in docs}
+    rows = []
+    for label, lines in ((f"{megabytes:g} MB of text locators", objects), ("one 8 MB text locator", huge)):
+        path = os.path.join(workdir, "text_locators.jsonl")
+        with open(path, "w", encoding="utf-8") as f:
+            for obj in lines:
+                f.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+        def read():
+            return read_predictions(path, texts, set(), stream=True, boilerplate=boilerplate)
+
+        def score_submission(submission):
+            return score_corpus(docs, quotes, submission, Options(n_boot=n_boot))
+
+        gc.collect()
+        with gc_paused():
+            t0 = time.perf_counter()
+            submission = read()
+            t1 = time.perf_counter()
+            results = score_submission(submission)
+            t2 = time.perf_counter()
+        del submission
+        gc.collect()
+        with gc_paused():
+            peak = _peak([read, score_submission])
+        rows.append({"case": label, "mb": os.path.getsize(path) / 1e6, "quotes": sum(len(o["quotes"]) for o in lines),
+                     "not_found": results["quotes"]["not_found"], "read": t1 - t0, "score": t2 - t1,
+                     "peak_mb": peak / 1e6, "f1": results["quotes"]["overlap"]["f1"],
+                     "attribution": results["attribution"]["f1"]})
+    return rows
+
+
 ENGINE_SIZES = (5, 50, 250, 1000)
 
 
@@ -231,11 +320,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help=f"small sizes {QUICK_SIZES} (a smoke run)")
     parser.add_argument("--sizes", type=lambda s: tuple(int(x) for x in s.split(",")), default=None,
                         help="comma-separated numbers of documents (default %s)" % ",".join(map(str, SIZES)))
-    parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples (default 1000)")
+    from benchmark.scoring.options import MAX_RESAMPLES, _resamples
+
+    parser.add_argument("--bootstrap", type=_resamples, default=1000,
+                        help=f"bootstrap resamples (default 1000, at most {MAX_RESAMPLES})")
     parser.add_argument("--repeat", type=int, default=1, help="time each step this many times, keep the best")
     parser.add_argument("--engines", action="store_true",
                         help="time the reference and the fast engine side by side at small sizes instead")
+    parser.add_argument("--text-locators", nargs="?", type=float, const=TEXT_LOCATOR_MB, default=None, metavar="MB",
+                        help=f"time a submission of quotes given as text (about MB megabytes, default "
+                             f"{TEXT_LOCATOR_MB:g}) and one 8 MB text locator instead")
     args = parser.parse_args(argv)
+    if args.text_locators is not None:
+        print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, load average {os.getloadavg()[0]:.1f}; "
+              f"quotes given as text, as a chat model writes them; bootstrap {args.bootstrap}")
+        print(f"{'case':<26} {'file MB':>7} {'quotes':>7} {'not found':>9} {'read s':>7} {'score s':>7} "
+              f"{'total s':>7} {'peak MB':>7} {'quotes F1':>9} {'attrib F1':>9}")
+        with tempfile.TemporaryDirectory() as workdir:
+            for r in measure_text_locators(args.text_locators, workdir, args.bootstrap):
+                print(f"{r['case']:<26} {r['mb']:>7.2f} {r['quotes']:>7} {r['not_found']:>9} {r['read']:>7.2f} "
+                      f"{r['score']:>7.2f} {r['read'] + r['score']:>7.2f} {r['peak_mb']:>7.1f} {r['f1']:>9.3f} "
+                      f"{r['attribution']:>9.3f}", flush=True)
+        return 0
     if args.engines:
         from benchmark.scoring.engines import AUTO_REFERENCE_MAX_QUOTES
 

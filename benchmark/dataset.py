@@ -11,16 +11,29 @@
   (`metadata.split`), so a folder may have any splits (e.g. train, test and an instructor's private one).
 
 Folder layout (written by `benchmark.corpus.build`): `<config>/<split>.parquet`, README.md, croissant.json,
-gold_fingerprint.txt.
+gold_fingerprint.txt, and `files.sha256`: the sha256 of every other file as the build wrote it (the format of
+`sha256sum`, so `sha256sum -c files.sha256` checks a copy).
+
+Verified reads: `read_rows`, `read_table`, `available_splits` and `data_fingerprint` -- everything the scorer reads
+-- take a file only when its bytes have the sha256 the build recorded, and the splits of a config are exactly the
+files the build wrote: a missing, edited or stray data file is an InputError naming it (`files.sha256:LINE: FILE:
+problem`), so the fingerprint in a score's signature always describes the data actually scored against. The bytes
+hashed are the bytes parsed (one read), and a parquet file pyarrow cannot read is an InputError, not a traceback.
+This guards against damage and edits, not against someone who rewrites the manifest too: the fingerprint is the
+content hash of the annotations, so `kremlin-reactions build --check` against annotations/ is the full check.
+`load` (the `datasets` path) is not verified: its cache is keyed on the folder's content instead.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from benchmark import DATA_DIR
 from benchmark.errors import InputError
+from benchmark.safe_io import GIB, MIB, display_path, read_bytes
 
 CONFIGS = ("documents", "quotes", "speakers")
 # Splits are declared per article in the gold (`metadata.split`); any name may exist. These come first, in this
@@ -29,7 +42,10 @@ SPLIT_ORDER = ("train", "test")
 ALL_SPLITS = "all"                    # `--split all`: every split at once
 SPEAKERS_SPLIT = "train"              # the speaker registry is one table: Hugging Face's name for a single split
 FINGERPRINT_FILE = "gold_fingerprint.txt"
+MANIFEST_FILE = "files.sha256"
 CACHE_SUBDIR = "kremlin-reactions"
+MAX_DATA_FILE_BYTES = GIB          # one parquet file of a (large) gold; read only when a regular file this size
+_MANIFEST_LINE = re.compile(r"([0-9a-f]{64})  ([^\n]+)")
 
 
 def split_path(config: str, split: str) -> str:
@@ -50,11 +66,73 @@ def split_order(names) -> list[str]:
     return [s for s in SPLIT_ORDER if s in names] + sorted(names - set(SPLIT_ORDER))
 
 
-def available_splits(config: str, data_dir: str | Path | None = None) -> list[str]:
-    """Splits present for `config`, in the order train, test, then any others alphabetically."""
+def manifest_text(files: Mapping[str, bytes]) -> str:
+    """The `files.sha256` of a folder holding `files` (relative POSIX path -> bytes): one `<sha256>  <path>` line
+    per file, sorted by path (the build writes it; deterministic)."""
+    return "".join(f"{hashlib.sha256(data).hexdigest()}  {rel}\n" for rel, data in sorted(files.items()))
+
+
+def read_manifest(data_dir: str | Path | None = None) -> dict[str, tuple[str, int]]:
+    """The folder's `files.sha256`: relative path -> (sha256, line). InputError when missing or malformed."""
+    folder = _folder(data_dir)
+    path = folder / MANIFEST_FILE
+    label = display_path(path)
+    if not os.path.lexists(path):
+        raise InputError(f"{label}: file: missing: nothing records what the build wrote, so the data cannot be "
+                         "checked; rebuild the folder with `kremlin-reactions build`")
+    raw = read_bytes(path, limit=MIB, label=label)
+    entries: dict[str, tuple[str, int]] = {}
+    problems = []
+    for number, line in enumerate(raw.decode("utf-8", "replace").splitlines(), 1):
+        match = _MANIFEST_LINE.fullmatch(line)
+        if match is None or match.group(2) in entries:
+            problems.append(f"{label}:{number}: line: expected '<sha256>  <file>' once per file (the format of "
+                            f"sha256sum), got {line[:80]!r}")
+            continue
+        entries[match.group(2)] = (match.group(1), number)
+    if problems:
+        raise InputError(problems + ["rebuild the folder with `kremlin-reactions build`"])
+    return entries
+
+
+def verified_bytes(rel: str, data_dir: str | Path | None = None,
+                   manifest: dict[str, tuple[str, int]] | None = None) -> bytes:
+    """The bytes of the folder's file `rel` (POSIX path), when they are what the build wrote (see the module)."""
+    folder = _folder(data_dir)
+    manifest = read_manifest(folder) if manifest is None else manifest
+    where = display_path(folder / MANIFEST_FILE)
+    if rel not in manifest:
+        raise InputError(f"{display_path(folder / rel)}: file: not written by the build (not in {MANIFEST_FILE}): "
+                         "remove it, or rebuild the folder with `kremlin-reactions build`")
+    expected, number = manifest[rel]
+    if not os.path.lexists(folder / rel):
+        raise InputError(f"{where}:{number}: {rel}: missing: the build wrote it and the folder no longer has it; "
+                         "restore it, or rebuild the folder with `kremlin-reactions build`")
+    data = read_bytes(folder / rel, limit=MAX_DATA_FILE_BYTES)
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != expected:
+        raise InputError(f"{where}:{number}: {rel}: edited: its sha256 is {actual[:16]}..., the build wrote "
+                         f"{expected[:16]}...; a score against it would carry a fingerprint it does not match: "
+                         "restore it, or rebuild the folder with `kremlin-reactions build`")
+    return data
+
+
+def available_splits(config: str, data_dir: str | Path | None = None,
+                     manifest: dict[str, tuple[str, int]] | None = None) -> list[str]:
+    """Splits the build wrote for `config`, in the order train, test, then any others alphabetically. A parquet
+    file of the config that the build did not write is an InputError (it would be read as a split)."""
     if config not in CONFIGS:
         raise InputError(f"config: unknown config {config!r} (expected one of {', '.join(CONFIGS)})")
-    return split_order(p.stem for p in (_folder(data_dir) / config).glob("*.parquet"))
+    folder = _folder(data_dir)
+    manifest = read_manifest(folder) if manifest is None else manifest
+    on_disk = sorted(p.relative_to(folder).as_posix() for p in (folder / config).glob("*.parquet"))
+    stray = [rel for rel in on_disk if rel not in manifest]
+    if stray:
+        raise InputError([f"{display_path(folder / rel)}: file: not written by the build (not in {MANIFEST_FILE}), "
+                          "and it would be read as a split: remove it, or rebuild the folder" for rel in stray])
+    found = {rel[len(config) + 1: -len(".parquet")] for rel in manifest
+             if rel.startswith(f"{config}/") and rel.endswith(".parquet") and rel.count("/") == 1}
+    return split_order(found)
 
 
 def splits(data_dir: str | Path | None = None) -> list[str]:
@@ -81,15 +159,23 @@ def read_table(config: str = "quotes", split: str | None = None, data_dir: str |
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    present = available_splits(config, data_dir)
+    folder = _folder(data_dir)
+    manifest = read_manifest(folder)
+    present = available_splits(config, folder, manifest)
     if split in (None, ALL_SPLITS):
         wanted = present
     elif split in present:
         wanted = [split]
     else:
         raise InputError(f"split: config {config!r} has no split {split!r} (it has: {', '.join(present) or 'none'})")
-    folder = _folder(data_dir)
-    tables = [pq.read_table(folder / split_path(config, name)) for name in wanted]
+    tables = []
+    for name in wanted:
+        data = verified_bytes(split_path(config, name), folder, manifest)
+        try:
+            tables.append(pq.read_table(pa.BufferReader(data)))      # the very bytes that were verified
+        except (pa.ArrowException, OSError) as err:
+            raise InputError(f"{display_path(folder / split_path(config, name))}: file: not a readable parquet "
+                             f"file: {err}") from None
     if not tables:
         return pa.table({})
     return pa.concat_tables(tables, promote_options="default") if len(tables) > 1 else tables[0]
@@ -97,11 +183,9 @@ def read_table(config: str = "quotes", split: str | None = None, data_dir: str |
 
 def data_fingerprint(data_dir: str | Path | None = None) -> str:
     """Content hash (hex sha256, `benchmark.corpus.annotations.annotations_fingerprint`) of the gold the folder was built from."""
-    path = _folder(data_dir) / FINGERPRINT_FILE
-    try:
-        value = path.read_text(encoding="ascii").strip()
-    except (OSError, UnicodeDecodeError):
-        raise InputError(f"{path}: missing or unreadable; rebuild the folder with `kremlin-reactions build`") from None
+    folder = _folder(data_dir)
+    path = folder / FINGERPRINT_FILE
+    value = verified_bytes(FINGERPRINT_FILE, folder).decode("ascii", "replace").strip()
     if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
         raise InputError(f"{path}:1: fingerprint: not a hex sha256: {value[:80]!r}")
     return value
@@ -141,11 +225,12 @@ def load(config: str = "quotes", split: str | None = None, data_dir: str | Path 
     return datasets.load_dataset(str(folder), config, split=split, cache_dir=str(base / key[:32]))
 
 
-def hash_named_files(files: list[tuple[str, Path]]) -> str:
+def hash_named_files(files: list[tuple[str, Path]], limit: int = MAX_DATA_FILE_BYTES) -> str:
     """sha256 over (name, sha256 of bytes) of each file, in the given order: the one content-hash recipe for the
-    gold fingerprint and the dataset folder's cache key."""
+    gold fingerprint and the dataset folder's cache key. Each file must be a regular file of at most `limit`
+    bytes (InputError otherwise)."""
     h = hashlib.sha256()
     for name, path in files:
         h.update(name.encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+        h.update(hashlib.sha256(read_bytes(path, limit=limit)).digest())
     return h.hexdigest()

@@ -87,8 +87,8 @@ def edit_gold(annotations: Path, doc_id: str, change) -> None:
 # ------------------------------------------------------------------------------------------- files and determinism
 def test_build_writes_every_config_and_split(built):
     assert sorted(digests(built)) == [
-        "README.md", "croissant.json", "documents/test.parquet", "documents/train.parquet", "gold_fingerprint.txt",
-        "quotes/test.parquet", "quotes/train.parquet", "speakers/train.parquet",
+        "README.md", "croissant.json", "documents/test.parquet", "documents/train.parquet", "files.sha256",
+        "gold_fingerprint.txt", "quotes/test.parquet", "quotes/train.parquet", "speakers/train.parquet",
     ]
     assert (built / "gold_fingerprint.txt").read_text() == annotations_fingerprint(FIXTURE) + "\n"
 

@@ -124,6 +124,7 @@ CLEAN = json.dumps(fast_object(0))
     CLEAN.replace('"Putin"', '"Pu\xfftin"').encode("latin-1") + b"\n",          # not UTF-8
     CLEAN.replace('"Putin"', '"' + "x" * 5000 + '"').encode() + b"\n",        # longer than max_line_bytes
     b"",
+    (json.dumps({"doc_id": IDS[0], "quotes": [None]}) + "\n").encode(),      # a null quote (found by the fuzzer)
 ])
 def test_unusual_files_are_handed_over(tmp_path, content):
     path = tmp_path / "sub.jsonl"

@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # stage of each part of the package, in the order data flows; the flat base modules come first
 STAGES = {
-    "benchmark": 0, "benchmark.errors": 0, "benchmark.labels": 0, "benchmark.dataset": 0,
+    "benchmark": 0, "benchmark.errors": 0, "benchmark.labels": 0, "benchmark.safe_io": 0, "benchmark.dataset": 0,
     "benchmark.corpus": 1,
     "benchmark.submission": 2,
     "benchmark.scoring": 3,

@@ -162,15 +162,94 @@ def test_csv_neutralises_formulas(tmp_path):
     assert row["team"] == "'=HYPERLINK(\"http://x\")" and row["name"] == "'+1"
 
 
-def test_ties_broken_by_entry_id(tmp_path):
+def test_ties_share_a_rank_and_are_listed_by_entry_id(tmp_path):
     folder = tmp_path / "s"
     folder.mkdir()
     for name in ("zeta", "alpha", "mid"):
         write_jsonl(folder / f"{name}.jsonl", hostile_submission())
+    write_jsonl(folder / "best.jsonl", gold_submission())
+    write_jsonl(folder / "last.jsonl", [{"doc_id": d["doc_id"]} for d in gold_submission()])
     board = build_leaderboard(folder, baselines=False, n_boot=10)
-    assert [e["id"] for e in board["ranked"]] == ["alpha", "mid", "zeta"]
-    assert [e["rank"] for e in board["ranked"]] == [1, 2, 3]
-    assert len({e["overall"] for e in board["ranked"]}) == 1
+    assert [e["id"] for e in board["ranked"]] == ["best", "alpha", "mid", "zeta", "last"]
+    assert [e["rank"] for e in board["ranked"]] == [1, 2, 2, 2, 5]          # competition ranking
+    assert len({e["overall"] for e in board["ranked"][1:4]}) == 1
+    assert "share a rank (1, 2, 2, 4)" in board["ranking_rule"] and board["rank_by"] == "overall"
+
+
+def test_competition_ranks_by_hand():
+    from benchmark.reports.leaderboard import competition_ranks, rank_value
+
+    assert competition_ranks([]) == []
+    assert competition_ranks([0.5]) == [1]
+    assert competition_ranks([0.9, 0.5, 0.5, 0.1]) == [1, 2, 2, 4]
+    assert competition_ranks([0.5, 0.5, 0.5]) == [1, 1, 1]
+    assert competition_ranks([1.0, 0.9, 0.8, 0.8, 0.8, 0.1]) == [1, 2, 3, 3, 3, 6]
+    # equal within 1e-12: floating-point noise never separates two scores
+    assert rank_value({"overall": 0.1 + 0.2}, "overall") == rank_value({"overall": 0.3}, "overall")
+    assert rank_value({"quotes": {"overlap": {"f1": 0.5}}}, "quotes.overlap.f1") == 0.5
+    assert rank_value({}, "attribution.f1") == 0.0                 # no number: counts 0
+
+
+def quotes_only(submission: list[dict]) -> list[dict]:
+    """Only the spans: what a quote-detection assignment asks for (overall is then 0)."""
+    return [{"doc_id": d["doc_id"], "quotes": [{"start": q["start"], "end": q["end"]} for q in d["quotes"]]}
+            for d in submission]
+
+
+def test_rank_by_a_headline_metric(tmp_path):
+    """On a quotes-only assignment a perfect quote extractor ranks first by quotes.overlap.f1 (by overall it would
+    score 0, below the floor); the comparison with the best baseline uses the same metric."""
+    folder = tmp_path / "s"
+    folder.mkdir()
+    write_jsonl(folder / "spans.jsonl", quotes_only(gold_submission()))
+    write_jsonl(folder / "half.jsonl", quotes_only([dict(d, quotes=d["quotes"][::2]) for d in gold_submission()]))
+    out = tmp_path / "o"
+    assert main(["leaderboard", str(folder), "-o", str(out), "--rank-by", "quotes.overlap.f1",
+                 "--n-boot", str(N_BOOT)]) == 0
+    board = json.loads(read(out, "leaderboard.json"))
+    assert board["rank_by"] == "quotes.overlap.f1" and "quotes.overlap.f1 descending" in board["ranking_rule"]
+    values = [e["rank_value"] for e in board["ranked"]]
+    assert values == sorted(values, reverse=True)
+    spans = next(e for e in board["ranked"] if e["id"] == "spans")
+    assert spans["rank"] == 1 and spans["rank_value"] == 1.0 and spans["overall"] == 0.0
+    assert spans["not_attempted"] == ["attribution", "stance", "date", "outlet"]
+    best = next(e for e in board["ranked"] if e["id"] == board["best_baseline"])
+    assert best["rank_value"] == max(e["rank_value"] for e in board["ranked"] if e["kind"] == "baseline")
+    c = spans["comparison"]
+    assert c["metric"] == "quotes.overlap.f1"
+    assert c["difference"] == pytest.approx(1.0 - best["rank_value"])
+    assert [d["value"] for d in c["per_document"]] == [1.0] * board["n_documents"]
+    md_text = read(out, "leaderboard.md")
+    assert "Ranking: quotes.overlap.f1 descending" in md_text and "on quotes.overlap.f1" in md_text
+    assert "not attempted: attribution, stance, date, outlet" in md_text
+    assert "quotes.overlap.f1 +" in md_text or "quotes.overlap.f1 -" in md_text
+    html_text = read(out, "leaderboard.html")
+    assert "\u0394 quotes.overlap.f1" in html_text and "on quotes.overlap.f1" in html_text
+    rows = list(csv.DictReader(io.StringIO(read(out, "leaderboard.csv"))))
+    assert all(r["rank_by"] == "quotes.overlap.f1" for r in rows)
+    assert next(r for r in rows if r["id"] == "spans")["rank_value"] == "1.0"
+
+
+def test_rank_by_a_metric_that_is_not_a_column_gets_its_own(tmp_path):
+    folder = tmp_path / "s"
+    folder.mkdir()
+    write_jsonl(folder / "a.jsonl", gold_submission())
+    board = build_leaderboard(folder, baselines=False, n_boot=0, rank_by="quotes.chars.f1")
+    write_leaderboard(board, tmp_path / "o")
+    assert "| rank | entry | team | quotes.chars.f1 |" in read(tmp_path / "o", "leaderboard.md")
+
+
+def test_rank_by_an_unknown_key_exits_2_listing_the_keys(tmp_path, capsys):
+    folder = tmp_path / "s"
+    folder.mkdir()
+    write_jsonl(folder / "a.jsonl", gold_submission())
+    assert main(["leaderboard", str(folder), "-o", str(tmp_path / "o"), "--rank-by", "quotes.f1"]) == 2
+    err = capsys.readouterr().err
+    assert "--rank-by: unknown metric 'quotes.f1'; one of: overall, quotes.overlap.f1," in err
+    assert "attribution.f1" in err and "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+    with pytest.raises(InputError):
+        build_leaderboard(folder, rank_by="nope")
 
 
 def test_size_cap_symlink_and_metadata_problems(tmp_path):

@@ -36,6 +36,7 @@ def test_wheel_builds_without_warnings_and_carries_data_and_licenses(tmp_path):
         names = set(zf.namelist())
         metadata = zf.read(next(n for n in names if n.endswith("METADATA"))).decode()
     for path in ("benchmark/data/README.md", "benchmark/data/croissant.json", "benchmark/data/gold_fingerprint.txt",
+                 "benchmark/data/files.sha256",
                  "benchmark/data/quotes/test.parquet", "benchmark/data/documents/train.parquet",
                  "benchmark/corpus/card_template.md", "benchmark/submission/submission.schema.json",
                  "baselines/rules/__init__.py"):

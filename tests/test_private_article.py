@@ -178,11 +178,16 @@ def test_the_gradescope_bundle_grades_on_the_private_article(course, tmp_path):
         zf.extractall(root / "source")
         config = json.loads(zf.read("autograder.json"))
         assert config["split"] == "private" and "data/documents/private.parquet" in zf.namelist()
+        assert "950_secret" in config["private_documents"]             # never shown to students (messages.py)
+        assert not set(config["private_documents"]) & {d["doc_id"] for d in read_rows("documents", "all")}
     for name in ("setup.sh", "run_autograder"):
         os.chmod(root / "source" / name, 0o755)
     env = {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, "AUTOGRADER_ROOT": str(root),
            "AUTOGRADER_PYTHON": sys.executable, "PYTHONPATH": str(root / "source" / "package"),
-           "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+           "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
+           # a dry run without the sandbox, as in tests/test_autograder.py (this interpreter lives under /root, which
+           # the grading uid cannot run; tests/test_sandbox.py covers the sandbox itself)
+           "AUTOGRADER_SANDBOX": "off"}
     subprocess.run(["bash", str(root / "source" / "setup.sh")], env=env, check=True, capture_output=True)
     (root / "submission").mkdir()
     shutil.copy(STARTERS / "attribution_starter.py", root / "submission" / "extractor.py")

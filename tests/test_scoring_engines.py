@@ -2,8 +2,10 @@
 to hit the awkward cases: spans that start or end inside and around HTML entities (`&quot;`, `&amp;quot;`,
 `&#39;`), whitespace runs, quote marks, trailing punctuation, boilerplate edges (regions that touch or overlap),
 optional and other-track units, duplicate and nested spans, empty documents, documents of the other split,
-quote_id locators, mention spans. The per-document count rows must be equal exactly, and so must every result
-the two give (numbers, error lists, warnings, comparison, signature)."""
+quote_id locators, mention spans (and mention texts), quotes given as text (verbatim, edited, abridged, invented:
+some not found), speaker names as chat models write them (aliases with titles, middle initials, appositives,
+another speaker's name, two names joined by "and", shared aliases). The per-document count rows must be equal
+exactly, and so must every result the two give (numbers, error lists, warnings, comparison, signature)."""
 from __future__ import annotations
 
 import datetime
@@ -29,6 +31,53 @@ STANCES = ["favor", "against", "neutral", "none"]
 TYPES = ["direct", "partial", "indirect"]
 NAMES = [None, "Putin", "President Putin", "Mr. Putin's", "a Kremlin source", "A Kremlin Source", "Lavrov",
          "Peskov", "the Kremlin", "", "x"]
+# the gold speakers of these corpora: the shared ones, an organisation whose name is part of an alias of another
+# speaker ("Kremlin spokesman Dmitry Peskov"), and two anonymous sources with the same description
+ENGINE_SPEAKERS = {**SPEAKERS, "kremlin": ("the Kremlin", ["the Kremlin", "Kremlin"]),
+                   "d_source_1": ("one source", ["one source"]), "d_source_2": ("one source", ["one source"])}
+TITLES = ["Kremlin spokesman", "Russian President", "Russia's top diplomat", "spokeswoman", "said", "Former"]
+APPOSITIVES = ["the Kremlin spokesman", "the Russian leader", "a Kremlin source", "who spoke on Wednesday",
+               "the foreign minister"]
+EDITS = [("“", '"'), ("”", '"'), ("’", "'"), ("&quot;", '"'), (".", ","), (",", "."), ("  ", " ")]
+
+
+def _name(rnd: random.Random) -> str | None:
+    """A predicted speaker as models write it: an alias with a title, a middle initial or an appositive, an
+    alias next to another speaker's, or one of NAMES."""
+    alias = rnd.choice(rnd.choice(list(ENGINE_SPEAKERS.values()))[1])
+    other = rnd.choice(rnd.choice(list(ENGINE_SPEAKERS.values()))[1])
+    how = rnd.random()
+    if how < 0.3:
+        return rnd.choice(NAMES)
+    if how < 0.45:
+        return f"{rnd.choice(TITLES)} {alias}"
+    if how < 0.55:
+        words = alias.split()
+        return " ".join(words[:1] + [rnd.choice("SVJ") + rnd.choice([".", ""])] + words[1:])   # a middle initial
+    if how < 0.7:
+        return f"{alias}, {rnd.choice(APPOSITIVES)}"
+    if how < 0.8:
+        return f"{alias} {rnd.choice(['and', 'or', 'with'])} {other}"
+    if how < 0.9:
+        return f"{other} {alias}"
+    return alias
+
+
+def _needle(rnd: random.Random, text: str) -> str:
+    """A text locator for `text`: a piece of it verbatim, edited as a chat model would, abridged with an
+    ellipsis, or invented."""
+    s = rnd.randrange(len(text))
+    piece = text[s:rnd.randint(s + 1, min(len(text), s + rnd.choice([3, 12, 30, 60])))]
+    how = rnd.random()
+    if how < 0.35:
+        return piece
+    if how < 0.6:
+        a, b = rnd.choice(EDITS)
+        return piece.replace(a, b) if a in piece else piece[:-1] + "x"
+    if how < 0.8 and len(piece) > 6:
+        k = rnd.randrange(1, len(piece) - 1)
+        return piece[:k] + rnd.choice([" ... ", "…", " [...] ", ". . ."]) + piece[k + 1:]
+    return rnd.choice(["zq zq zq", "We look forward to working with the new administration", piece[::-1]])
 
 
 def _text(rnd: random.Random) -> str:
@@ -80,12 +129,14 @@ def corpora(draw):
         for k in range(rnd.choice([0, 1, 3, 6, 10])):
             s, e = _span(rnd, n, spans)
             spans.append((s, e))
-            sid = rnd.choice(list(SPEAKERS))
-            name, aliases = SPEAKERS[sid]
+            sid = rnd.choice(list(ENGINE_SPEAKERS))
+            name, aliases = ENGINE_SPEAKERS[sid]
             m = rnd.randrange(n) if rnd.random() < 0.5 else None
+            m_end = None if m is None else min(n, m + rnd.randint(1, 6))
+            mention = rnd.choice([None, "the spokesman", f"Kremlin spokesperson {name}", text[m:m_end] if m_end else None])
             units.append({"quote_id": f"{doc_id}-q{k}", "doc_id": doc_id, "start": s, "end": e,
                           "type": rnd.choice(TYPES), "speaker_id": sid, "speaker": name, "speaker_aliases": aliases,
-                          "speaker_start": m, "speaker_end": None if m is None else min(n, m + rnd.randint(1, 6)),
+                          "speaker_mention": mention, "speaker_start": m, "speaker_end": m_end,
                           "stance": rnd.choice(STANCES), "optional": rnd.random() < 0.2,
                           "in_boilerplate": any(r["start"] <= s and e <= r["end"] for r in regions)})
         if rnd.random() < 0.1:
@@ -96,8 +147,12 @@ def corpora(draw):
             q = {"start": s, "end": e}
             if rnd.random() < 0.1 and spans:                         # gold spans given
                 q = {"quote_id": f"{doc_id}-q{rnd.randrange(len(spans))}"}
+            elif rnd.random() < 0.3 and text.strip():                # given as text (some are not found)
+                q = {"text": _needle(rnd, text)}
+                if not q["text"].strip():
+                    q = {"start": s, "end": e}
             if rnd.random() < 0.8:
-                q["speaker"] = rnd.choice(NAMES)
+                q["speaker"] = _name(rnd)
             if rnd.random() < 0.2:
                 q["speaker_start"] = rnd.randrange(n)
                 q["speaker_end"] = min(n, q["speaker_start"] + rnd.randint(1, 5))
@@ -120,7 +175,8 @@ def corpora(draw):
     # a document of the other split: in the submission, not among the documents scored
     texts["other"] = "Another article, of the other split."
     if rnd.random() < 0.5:
-        preds.append({"doc_id": "other", "quotes": [{"start": 0, "end": 7, "speaker": "Putin"}]})
+        preds.append({"doc_id": "other", "quotes": [{"start": 0, "end": 7, "speaker": "Putin"},
+                                                    {"text": "not in the other article"}]})
     rnd.shuffle(preds)
     return docs, units, preds, texts, rnd.choice(["A", "B", "all"]), rnd.choice([0.3, 0.5, 0.51, 1.0])
 
@@ -293,3 +349,23 @@ def test_cli_engines_agree_on_every_baseline_with_errors_and_compare(baseline_fi
                                                           out_md.read_text())
         for key in outputs:
             assert outputs[key] == outputs[("reference", *key[1:])], (path.name, key)
+
+
+def test_fast_trimming_equals_trim_span():
+    """The fast engine trims with str.strip (trim_span itself for a span with an '&'): spans with long trimmable
+    runs (whitespace, quote marks), entities and marks at both edges trim exactly as `trim_span` does."""
+    from benchmark.scoring.reference import trim_span
+
+    rnd = random.Random(7)
+    pieces = ["word", " " * 20, "\u201c" * 18, "&quot;", "&amp;quot;", ",", ";", ".", "\n\n\n", "x", "&#39;",
+              "'" * 17, " ;", "&quot", "\u00a0" * 5]
+    texts, starts, ends = [], [], []
+    for _ in range(3000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 12)))
+        s = rnd.randrange(len(text))
+        texts.append(text)
+        starts.append(s)
+        ends.append(rnd.randint(s + 1, len(text)))
+    got_start, got_end = fast._trimmed(texts, np.array(starts), np.array(ends))
+    expected = [trim_span(t, s, e) for t, s, e in zip(texts, starts, ends)]
+    assert list(zip(got_start.tolist(), got_end.tolist())) == expected

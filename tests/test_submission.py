@@ -176,10 +176,8 @@ def test_extra_bookkeeping_keys_allowed():
     ({"doc_id": D3, "quotes": [{"start": 5, "end": len(DOCS[D3]) + 1}]},
      f"quotes[0].end: offset {len(DOCS[D3]) + 1} is past the end of the article ({len(DOCS[D3])} characters)"),
     ({"doc_id": D0, "quotes": [{"start": 0, "end": 10 ** 30}]}, "quotes[0].end: offset 1000000000000000000000000000000 is past the end"),
-    ({"doc_id": D0, "quotes": [{"text": "zq zq zq"}]}, 'quotes[0].text: not found in the article'),
     ({"doc_id": D0, "quotes": [{"text": "   "}]}, "quotes[0].text: empty text"),
     ({"doc_id": D0, "quotes": [{"text": 5}]}, "quotes[0].text: expected a string, got an integer"),
-    ({"doc_id": D2, "quotes": [{"text": "Trump"}]}, 'quotes[0].text: ambiguous: found'),
     ({"doc_id": D2, "quotes": [{"text": "Trump", "occurrence": 0}]}, "quotes[0].occurrence: must be 1 or more (1 = first), got 0"),
     ({"doc_id": D2, "quotes": [{"text": "VPost.", "occurrence": 4}]}, "quotes[0].occurrence: 4 asked, but the text is found only 3 time(s)"),
     ({"doc_id": D0, "quotes": [{"start": 0, "end": 3, "occurrence": 1}]}, "quotes[0].occurrence: only allowed together with a text locator"),
@@ -200,6 +198,16 @@ def test_extra_bookkeeping_keys_allowed():
 ])
 def test_single_problem_message(obj, expected):
     assert expected in one_problem(obj)
+
+
+@pytest.mark.parametrize("obj, expected", [
+    ({"doc_id": D0, "quotes": [{"text": "zq zq zq"}]},
+     '<predictions>:1: quotes[0].text: not found in the article; no similar passage: "zq zq zq"'),
+    ({"doc_id": D2, "quotes": [{"text": "Trump"}]}, 'quotes[0].text: ambiguous: found 17 places equally good (at offsets 74, 285, 1274, 1809, 1998, ...)'),
+])
+def test_strict_refuses_what_the_default_forgives(obj, expected):
+    assert expected in one_problem(obj, strict=True)
+    read_submission(lines(obj), DOCS, GOLD_IDS)          # the default: scored (and warned about), not refused
 
 
 def test_quote_id_repeated_within_a_document():
@@ -399,7 +407,7 @@ def test_schema_and_harness_agree(obj, comment):
 ])
 def test_what_the_schema_cannot_check_is_documented_and_caught(obj, harness_says):
     assert not list(VALIDATOR.iter_errors(obj))
-    assert harness_says in one_problem(obj)
+    assert harness_says in one_problem(obj, strict=True)
     description = SCHEMA["description"]
     for topic in ("doc_id names one of the documents", "within the article", "found in the article",
                   "quote_id is a gold quote"):

@@ -9,6 +9,7 @@ import importlib
 import sys
 
 from benchmark.errors import InputError
+from benchmark.reports.escape import terminal
 
 # subcommand -> module implementing it (imported only when that subcommand runs)
 COMMANDS: dict[str, str] = {
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args._run(args) or 0)
     except InputError as err:
         for line in err.problems[:MAX_PRINTED_PROBLEMS]:
-            print(line, file=sys.stderr)
+            print(terminal(line), file=sys.stderr)      # keys and values from the file: escaped
         if len(err.problems) > MAX_PRINTED_PROBLEMS:
             print(f"... and {len(err.problems) - MAX_PRINTED_PROBLEMS} more problems", file=sys.stderr)
         return 2

@@ -29,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from baselines.results import COLUMNS, ORACLES, format_table, metric_rows, run_baselines
     from benchmark.corpus.build import check
     from benchmark.corpus.validate import validate
+    from benchmark.reports.escape import terminal
     from benchmark.scoring.stats import min_two_sided_p
 
     status = 0
@@ -44,13 +45,13 @@ def run(args: argparse.Namespace) -> int:
             status = 1
             print(f"   INVALID: {len(result.problems)} problems, first ones:")
             for line in result.problems[:10]:
-                print(f"   {line}")
+                print(f"   {terminal(line)}")
         print(f"2. data: checking {args.data_dir or benchmark.DATA_DIR} is a fresh build of {annotations}/")
         problems = check(annotations, args.data_dir or benchmark.DATA_DIR) if result.ok else ["skipped: gold invalid"]
         if problems:
             status = 1
             for line in problems:
-                print(f"   {line}")
+                print(f"   {terminal(line)}")
         else:
             print("   ok: in sync")
     else:

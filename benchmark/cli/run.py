@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from benchmark.errors import InputError
+from benchmark.reports.escape import terminal
 from benchmark.scoring import options as scoring_options
 from benchmark.submission import Submission
 from benchmark.submission.runner import (
@@ -48,7 +49,7 @@ def predict(args: argparse.Namespace, name: str) -> tuple[list[str], list[dict],
                   "numbers (use --split test for an honest score)", file=sys.stderr)
     predictions = run_extractor(extractor, documents, progress=False if args.quiet else None)
     lines = to_jsonl_lines(predictions, documents, name=name)
-    submission = validate_predictions(lines, documents, quote_ids, name=name)
+    submission = validate_predictions(lines, documents, quote_ids, name=name, strict=getattr(args, "strict", False))
     return lines, documents, submission
 
 
@@ -59,13 +60,14 @@ def report_extractor_problem(err: Exception, debug: bool, written: str | None) -
         print(f"{prog}: extract() failed on {len(err.failures)} of {err.n_documents} documents"
               + (f"; {written} was NOT written" if written else "") + ":", file=sys.stderr)
         for failure in err.failures:
-            print(f"  {failure.doc_id}: {failure.message}", file=sys.stderr)
+            print(terminal(f"  {failure.doc_id}: {failure.message}"), file=sys.stderr)
             if debug and failure.traceback:
-                print("    " + failure.traceback.rstrip().replace("\n", "\n    "), file=sys.stderr)
+                print(terminal("    " + failure.traceback.rstrip().replace("\n", "\n    "), keep_newlines=True),
+                      file=sys.stderr)
     else:
-        print(f"{prog}: {err}" + (f"; {written} was NOT written" if written else ""), file=sys.stderr)
+        print(terminal(f"{prog}: {err}" + (f"; {written} was NOT written" if written else "")), file=sys.stderr)
         if debug and getattr(err, "traceback", ""):
-            print(err.traceback.rstrip(), file=sys.stderr)
+            print(terminal(err.traceback.rstrip(), keep_newlines=True), file=sys.stderr)
     if not debug:
         print(f"{prog}: run with --debug for tracebacks", file=sys.stderr)
     return 1

@@ -1,4 +1,8 @@
-"""`kremlin-reactions score SUBMISSION.jsonl`: the command-line mirror of `benchmark.score`."""
+"""`kremlin-reactions score SUBMISSION.jsonl`: the command-line mirror of `benchmark.score`.
+
+Every output file is rendered first and written atomically (`benchmark.safe_io.write_atomic`), then the report is
+printed with control characters escaped: an invalid submission or an unwritable place prints no score and leaves
+no partial file."""
 from __future__ import annotations
 
 import argparse
@@ -6,13 +10,16 @@ import json
 from pathlib import Path
 
 from benchmark.errors import InputError
+from benchmark.safe_io import size_text, write_atomic
 from benchmark.scoring import options
+from benchmark.submission.model import MAX_FILE_BYTES
 
 HELP = "score a submission (JSONL) against the gold: quotes, attribution, stance, date, outlet"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("submission", help="predictions, one JSON object per document (see the README)")
+    parser.add_argument("submission", help="predictions, one JSON object per document (see the README): a regular "
+                                           f"file of at most {size_text(MAX_FILE_BYTES)}")
     options.add_arguments(parser)
     parser.add_argument("--json", metavar="FILE", help="write the full results as JSON")
     parser.add_argument("--markdown", metavar="FILE", help="write the report as Markdown")
@@ -25,25 +32,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from benchmark.reports import text as render
+    from benchmark.reports.escape import terminal
     from benchmark.scoring import score
 
     if args.data_dir is not None and not Path(args.data_dir).is_dir():
         raise InputError(f"{args.data_dir}: --data: not a folder")
     results = score(args.submission, **options.options_from(args, compare=args.compare, errors=args.errors))
-    print(render.terminal(results, errors=args.errors))
+    outputs: dict[str, str] = {}
     if args.json:
-        _write(args.json, render.to_json(results))
+        outputs[args.json] = render.to_json(results)
     if args.markdown:
-        _write(args.markdown, render.markdown(results, errors=args.errors))
+        outputs[args.markdown] = render.markdown(results, errors=args.errors)
     if args.gradescope:
         from benchmark.grading.gradescope import gradescope_results
 
-        _write(args.gradescope, json.dumps(gradescope_results(results, "all"), indent=2) + "\n")
+        outputs[args.gradescope] = json.dumps(gradescope_results(results, "all"), indent=2) + "\n"
+    write_atomic(outputs)
+    print(terminal(render.terminal(results, errors=args.errors), keep_newlines=True))
     return 0
-
-
-def _write(path: str, text: str) -> None:
-    try:
-        Path(path).write_text(text, encoding="utf-8")
-    except OSError as err:
-        raise InputError(f"{path}: cannot write: {err.strerror or err}") from None

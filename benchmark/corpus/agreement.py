@@ -25,9 +25,10 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmark.corpus.annotations import read_annotations, resolve_documents_dir
+from benchmark.corpus.annotations import MAX_ANNOTATION_BYTES, read_annotations, resolve_documents_dir
 from benchmark.errors import InputError
 from benchmark.labels import QUOTE_TYPES, STANCES, TRACK_A_TYPES, TRACK_B_TYPES
+from benchmark.safe_io import for_terminal, size_text, write_atomic
 
 HELP = "inter-annotator agreement between two annotation passes (span F1, speaker, type, stance kappa)"
 
@@ -362,7 +363,8 @@ def format_disagreements_markdown(result: dict) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("a_dir", metavar="A_DIR", help="reference pass, e.g. annotations/passes/a (gold/ + speakers.json)")
+    parser.add_argument("a_dir", metavar="A_DIR", help="reference pass, e.g. annotations/passes/a (gold/ + speakers.json; "
+                                                       f"regular files of at most {size_text(MAX_ANNOTATION_BYTES)})")
     parser.add_argument("b_dir", metavar="B_DIR", help="other pass, e.g. annotations/passes/b")
     parser.add_argument("--documents", metavar="DIR", default=None,
                         help="folder of the texts (default: A_DIR/documents, or annotations/documents for passes/*)")
@@ -377,14 +379,13 @@ def run(args: argparse.Namespace) -> int:
     if not 0 < args.overlap <= 1:
         raise InputError(f"--overlap: {args.overlap} must be in (0, 1]")
     result = agreement(args.a_dir, args.b_dir, args.documents, args.overlap)
-    print(format_markdown(result) if args.markdown else format_table(result))
+    if args.json:
+        write_atomic({args.json: json.dumps(result, indent=2, ensure_ascii=False) + "\n"})
+    print(for_terminal(format_markdown(result) if args.markdown else format_table(result), keep_newlines=True))
     if not args.no_disagreements:
         print()
-        print(format_disagreements_markdown(result) if args.markdown else format_disagreements(result))
+        print(for_terminal(format_disagreements_markdown(result) if args.markdown else format_disagreements(result),
+                           keep_newlines=True))
     if args.json:
-        try:
-            Path(args.json).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        except OSError as err:
-            raise InputError(f"{args.json}: cannot write: {err.strerror or err}") from None
         print(f"wrote {args.json}", file=sys.stderr)
     return 0

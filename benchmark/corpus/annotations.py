@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmark.dataset import hash_named_files
+from benchmark.safe_io import MIB, read_bytes, read_text
+
+# Every annotation file (article text, gold file, speaker registry) is read only when it is a regular file of at
+# most this size: an article is ~10 KB, so this is generous, and a FIFO or /dev/zero can never hang a command.
+MAX_ANNOTATION_BYTES = 16 * MIB
 
 
 @dataclass
@@ -74,23 +79,24 @@ def read_annotations(root: str | Path, documents_dir: str | Path | None = None) 
     """Read `root/gold/*.json`, `root/speakers.json` and the matching texts, without validating them.
 
     Texts come from `resolve_documents_dir(root, documents_dir)`: `root/documents`, or for a pass folder such as
-    `annotations/passes/a` the shared `annotations/documents`. Raises FileNotFoundError / json.JSONDecodeError /
-    UnicodeDecodeError on unreadable files: run `benchmark.corpus.validate.validate` first for readable messages.
+    `annotations/passes/a` the shared `annotations/documents`. Raises InputError for a file that is missing, not a
+    regular file, over MAX_ANNOTATION_BYTES or not UTF-8, json.JSONDecodeError for invalid JSON: run
+    `benchmark.corpus.validate.validate` first for readable messages.
     """
     root = Path(root)
     docs_dir = resolve_documents_dir(root, documents_dir)
     ann = Annotations(root=root)
     ann.speakers_path = root / "speakers.json"
-    ann.speakers = json.loads(ann.speakers_path.read_text(encoding="utf-8"))["speakers"]
+    ann.speakers = json.loads(read_text(ann.speakers_path, limit=MAX_ANNOTATION_BYTES))["speakers"]
     for gold_path in sorted((root / "gold").glob("*.json")):
         doc_id = gold_path.stem
         text_path = docs_dir / f"{doc_id}.txt"
-        raw = text_path.read_bytes()
+        raw = read_bytes(text_path, limit=MAX_ANNOTATION_BYTES)
         ann.documents[doc_id] = AnnotatedDocument(
             doc_id=doc_id,
             text=raw.decode("utf-8"),
             text_sha256=sha256_bytes(raw),
-            gold=json.loads(gold_path.read_text(encoding="utf-8")),
+            gold=json.loads(read_text(gold_path, limit=MAX_ANNOTATION_BYTES)),
             text_path=text_path,
             gold_path=gold_path,
         )
@@ -108,4 +114,4 @@ def annotations_fingerprint(root: str | Path, documents_dir: str | Path | None =
     files = [("speakers.json", root / "speakers.json")]
     files += [(f"gold/{p.name}", p) for p in sorted((root / "gold").glob("*.json"))]
     files += [(f"documents/{p.name}", p) for p in sorted(docs_dir.glob("*.txt"))]
-    return hash_named_files(files)
+    return hash_named_files(files, limit=MAX_ANNOTATION_BYTES)

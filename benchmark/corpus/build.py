@@ -5,10 +5,15 @@ Data flows one way: annotations/ (the truth) -> build -> benchmark/data/ (the ar
   pandas, DuckDB and Croissant read them as they are; the card's YAML declares them as ClassLabel for `datasets`;
 - `README.md`: the dataset card. YAML generated with huggingface_hub/datasets; prose from `card_template.md`;
 - `croissant.json`: Croissant 1.1 metadata (one record set per config);
-- `gold_fingerprint.txt`: `annotations_fingerprint()` of the gold it was built from.
+- `gold_fingerprint.txt`: `annotations_fingerprint()` of the gold it was built from;
+- `files.sha256`: the sha256 of every other file (`benchmark.dataset.manifest_text`), which the scorer checks
+  before it reads a data file (`benchmark.dataset.verified_bytes`).
 
 Deterministic: the same annotations give byte-identical files (no timestamps, pinned parquet writer options).
 The gold is validated first; invalid gold is refused (InputError -> exit status 2), the folder is left untouched.
+Every file is rendered in memory, then written to a temporary file and renamed (`benchmark.safe_io.write_atomic`),
+`files.sha256` last: an interrupted build leaves files that disagree with the manifest, which the scorer refuses,
+never a truncated file.
 """
 from __future__ import annotations
 
@@ -27,8 +32,18 @@ from benchmark import DATA_DIR, DATA_VERSION
 from benchmark.corpus.annotations import annotations_fingerprint, read_annotations, split_of
 from benchmark.corpus.card import CARD_TEMPLATE, card_sections, render_card, render_croissant
 from benchmark.corpus.columns import features
-from benchmark.dataset import CONFIGS, FINGERPRINT_FILE, SPEAKERS_SPLIT, split_order, split_path
+from benchmark.dataset import (
+    CONFIGS,
+    FINGERPRINT_FILE,
+    MANIFEST_FILE,
+    SPEAKERS_SPLIT,
+    manifest_text,
+    read_manifest,
+    split_order,
+    split_path,
+)
 from benchmark.errors import InputError
+from benchmark.safe_io import for_terminal, write_atomic
 
 HELP = "validate annotations/ and regenerate the Hugging Face dataset folder (benchmark/data/) from it"
 
@@ -202,7 +217,7 @@ def _validate(annotations_dir: Path) -> list[str]:
 
 def _managed_files(folder: Path) -> list[Path]:
     """Files of `folder` that the build owns (everything else, e.g. a .gitattributes, is left alone)."""
-    owned = [folder / name for name in ("README.md", "croissant.json", FINGERPRINT_FILE)]
+    owned = [folder / name for name in ("README.md", "croissant.json", FINGERPRINT_FILE, MANIFEST_FILE)]
     owned += [p for config in CONFIGS for p in (folder / config).glob("*.parquet")]
     return [p for p in owned if p.is_file()]
 
@@ -220,17 +235,16 @@ def write_folder(annotations_dir: str | Path, out_dir: str | Path) -> BuildRepor
     outputs["README.md"] = card.encode("utf-8")
     outputs["croissant.json"] = render_croissant(rows, card_sections(card)).encode("utf-8")
     outputs[FINGERPRINT_FILE] = f"{fingerprint}\n".encode("ascii")
+    outputs[MANIFEST_FILE] = manifest_text(outputs).encode("ascii")        # of every other file; written last
 
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in _managed_files(out_dir):
         if stale.relative_to(out_dir).as_posix() not in outputs:
             stale.unlink()
     report = BuildReport(out_dir=out_dir, fingerprint=fingerprint, version=DATA_VERSION)
-    for rel, data in sorted(outputs.items()):
-        path = out_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        report.files[rel] = hashlib.sha256(data).hexdigest()
+    order = sorted(outputs, key=lambda rel: (rel == MANIFEST_FILE, rel))
+    write_atomic([(out_dir / rel, outputs[rel]) for rel in order])
+    report.files = {rel: hashlib.sha256(outputs[rel]).hexdigest() for rel in sorted(outputs)}
     report.rows = {config: {split: len(r) for split, r in rows[config].items()} for config in CONFIGS}
     return report
 
@@ -276,18 +290,26 @@ def compare_folders(built: str | Path, committed: str | Path) -> list[str]:
     old = {p.relative_to(committed).as_posix(): p for p in _managed_files(committed)}
     problems = [f"{committed / rel}: missing (run `kremlin-reactions build`)" for rel in sorted(new.keys() - old.keys())]
     problems += [f"{committed / rel}: not produced by the build from these annotations" for rel in sorted(old.keys() - new.keys())]
-    for rel in sorted(new.keys() & old.keys()):
+    tolerated = set()           # same contents in other bytes: their manifest lines may differ too
+    for rel in sorted((new.keys() & old.keys()) - {MANIFEST_FILE}):
         a, b = new[rel].read_bytes(), old[rel].read_bytes()
         if a == b:
             continue
         if rel.endswith(".parquet"):
             writers = {pq.ParquetFile(p).metadata.created_by for p in (new[rel], old[rel])}
             if len(writers) > 1 and _same_parquet(new[rel], old[rel]):
+                tolerated.add(rel)
                 continue
         elif rel == "README.md":
             if _front_matter(a.decode()) == _front_matter(b.decode()):
+                tolerated.add(rel)
                 continue
         problems.append(f"{committed / rel}: differs from a fresh build of the annotations (run `kremlin-reactions build`)")
+    if MANIFEST_FILE in new.keys() & old.keys():
+        fresh, kept = read_manifest(built), read_manifest(committed)
+        if fresh.keys() != kept.keys() or any(fresh[k][0] != kept[k][0] for k in fresh.keys() - tolerated):
+            problems.append(f"{committed / MANIFEST_FILE}: differs from a fresh build of the annotations "
+                            "(run `kremlin-reactions build`)")
     return problems
 
 
@@ -317,13 +339,13 @@ def run(args: argparse.Namespace) -> int:
     if args.check:
         problems = check(args.annotations, args.out)
         for line in problems:
-            print(line)
+            print(for_terminal(line))
         if problems:
             return 1
         print(f"ok: {args.out} is in sync with {args.annotations}")
         return 0
     report = build(args.annotations, args.out)
     for line in report.warnings:
-        print(line, file=sys.stderr)
+        print(for_terminal(line), file=sys.stderr)
     print(report.summary())
     return 0

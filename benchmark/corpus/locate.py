@@ -12,8 +12,9 @@ import re
 import sys
 from pathlib import Path
 
-from benchmark.corpus.annotations import resolve_documents_dir
+from benchmark.corpus.annotations import MAX_ANNOTATION_BYTES, resolve_documents_dir
 from benchmark.errors import InputError
+from benchmark.safe_io import for_terminal, read_text, size_text
 
 HELP = "print the character span of an exact piece of text in an annotated document"
 
@@ -73,7 +74,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("needle", metavar="TEXT", help="the exact text to find, as it appears in the document")
     parser.add_argument("--occurrence", type=int, metavar="N", help="which occurrence (1-based) when TEXT occurs several times")
     parser.add_argument("--annotations", default="annotations", metavar="DIR",
-                        help="annotations folder whose documents/ holds the texts (default: annotations)")
+                        help="annotations folder whose documents/ holds the texts (default: annotations; a text is "
+                             f"read when it is a regular file of at most {size_text(MAX_ANNOTATION_BYTES)})")
     parser.add_argument("--any-whitespace", action="store_true",
                         help="let spaces in TEXT match any whitespace run (line breaks) in the document")
 
@@ -100,16 +102,13 @@ def _glob_escape(s: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     path = _document_path(Path(args.annotations), args.doc_id)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"{path}: cannot read as UTF-8 text: {err}") from None
+    text = read_text(path, limit=MAX_ANNOTATION_BYTES, what="the text")    # a regular file, strict UTF-8
     try:
         start, end = locate(text, args.needle, args.occurrence, any_whitespace=args.any_whitespace)
     except ValueError as err:
         raise InputError(f"{path}: text: {err}") from None
     spans = (find_all_any_whitespace if args.any_whitespace else find_all)(text, args.needle)
-    print(json.dumps({"start": start, "end": end, "text": text[start:end]}, ensure_ascii=False))
+    print(for_terminal(json.dumps({"start": start, "end": end, "text": text[start:end]}, ensure_ascii=False)))
     line = text.count("\n", 0, start) + 1
     print(f"{path.name}:{line}: occurrence {spans.index((start, end)) + 1} of {len(spans)}", file=sys.stderr)
     return 0

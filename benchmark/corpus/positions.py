@@ -1,5 +1,8 @@
-"""Annotation files as JSON with the line of every value: a strict loader (duplicate keys, non-UTF-8 bytes and
-invalid JSON are problems, never tracebacks) and the positions a validator needs to say `FILE:LINE`, and values shown short in messages; the problems (and warnings) it reports, each named `FILE:LINE: ID: FIELD: message`."""
+"""Annotation files as JSON with the line of every value: a strict loader (only a regular file within the cap of
+`benchmark.corpus.annotations.MAX_ANNOTATION_BYTES` is read; duplicate keys, non-UTF-8 bytes, invalid JSON, deep
+nesting and integers too long to parse are problems, never tracebacks or hangs) and the positions a validator
+needs to say `FILE:LINE`, and values shown short in messages; the problems (and warnings) a validator reports,
+each named `FILE:LINE: ID: FIELD: message`."""
 from __future__ import annotations
 
 import bisect
@@ -9,8 +12,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmark.corpus.annotations import MAX_ANNOTATION_BYTES
+from benchmark.safe_io import (
+    FileRefused,
+    json_nesting_depth,
+    json_value_error,
+    lone_surrogates,
+    read_bytes,
+    surrogate_message,
+)
+
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
+MAX_JSON_DEPTH = 64        # a gold file nests 4 levels (document -> quotes -> quote -> speaker_mention)
 
 
 class _Positions:
@@ -78,15 +92,18 @@ def _load_json(path: Path, display: str, report) -> tuple[Any, str | None, bool]
     """Parse a JSON file: (value, source text, whether some object repeats a key).
     On any failure report it and return (None, None, False)."""
     try:
-        raw = path.read_bytes()
-    except OSError as err:
-        report.add(display, 1, None, None, f"cannot read file: {err.strerror or err}")
+        raw = read_bytes(path, limit=MAX_ANNOTATION_BYTES)      # a FIFO or a device is refused, not read
+    except FileRefused as err:
+        report.add(display, 1, None, None, err.reason)
         return None, None, False
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         report.add(display, line, None, None, f"not valid UTF-8 (byte {raw[err.start]:#04x} at byte offset {err.start})")
+        return None, None, False
+    if (depth := json_nesting_depth(raw)) > MAX_JSON_DEPTH:
+        report.add(display, 1, None, None, f"values nested {depth} levels deep (limit {MAX_JSON_DEPTH}); not parsed")
         return None, None, False
     repeated = []
 
@@ -101,6 +118,11 @@ def _load_json(path: Path, display: str, report) -> tuple[Any, str | None, bool]
         return None, None, False
     except RecursionError:
         report.add(display, 1, None, None, "invalid JSON: nested too deeply")
+        return None, None, False
+    except ValueError as err:          # NaN is accepted by json.loads; an integer of more than 4300 digits is not
+        long_number = re.search(r"[0-9]{4301,}", text)
+        line = text.count("\n", 0, long_number.start()) + 1 if long_number else 1
+        report.add(display, line, None, None, f"invalid JSON: {json_value_error(err)}")
         return None, None, False
     return value, text, bool(repeated)
 
@@ -184,11 +206,15 @@ class _FileContext:
     def line(self, path: tuple) -> int:
         return self.positions.line(path) if self.positions else 1
 
-    def report_repeated_keys(self, report: "_Report") -> None:
+    def report_decoding_problems(self, report: "_Report") -> None:
+        """What json.loads lets through: repeated keys, and strings holding a lone surrogate (no writer could
+        encode them: the build would fail on a file the validator passed)."""
         if self.repeated_keys and self.positions:
             for dup_path, line in self.positions.duplicates:
                 what, fld = self.split(dup_path)
                 report.add(self.display, line, what, fld, "duplicate key (JSON keeps only the last value)")
+        for path, text in lone_surrogates(self.data) if "\\u" in self.source else ():
+            self.add(report, path, surrogate_message(text))
 
     def _item_name(self, container: str, index: int) -> str:
         try:

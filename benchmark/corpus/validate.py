@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmark.corpus.annotations import is_pass_folder, resolve_documents_dir, sha256_bytes
+from benchmark.corpus.annotations import MAX_ANNOTATION_BYTES, is_pass_folder, resolve_documents_dir, sha256_bytes
 from benchmark.corpus.locate import find_all
 from benchmark.corpus.positions import _FileContext, _load_json, _Report, _show, _type_name
 from benchmark.corpus.schema import (
@@ -42,6 +42,7 @@ from benchmark.corpus.schema import (
 )
 from benchmark.dataset import split_order
 from benchmark.errors import InputError
+from benchmark.safe_io import FileRefused, for_terminal, read_bytes, size_text
 from benchmark.labels import (
     QUOTE_TYPES,
     STANCES,
@@ -425,9 +426,9 @@ def validate(path: str | Path = "annotations", documents_dir: str | Path | None 
     texts: dict[str, tuple[str | None, str]] = {}  # doc_id -> (decoded text or None, sha256)
     for text_path in sorted(docs_dir.glob("*.txt")) if docs_dir.is_dir() else []:
         try:
-            raw = text_path.read_bytes()
-        except OSError as err:
-            report.add(str(text_path), 1, None, None, f"cannot read file: {err.strerror or err}")
+            raw = read_bytes(text_path, limit=MAX_ANNOTATION_BYTES)      # a regular file, within the cap
+        except FileRefused as err:
+            report.add(str(text_path), 1, None, None, err.reason)
             continue
         try:
             decoded = raw.decode("utf-8")
@@ -441,11 +442,11 @@ def validate(path: str | Path = "annotations", documents_dir: str | Path | None 
     speakers_path = root / "speakers.json"
     speakers: dict[str, dict] | None = None
     speakers_ctx: _FileContext | None = None
-    if speakers_path.is_file():
+    if speakers_path.exists():
         data, source, repeated = _load_json(speakers_path, str(speakers_path), report)
         if source is not None:
             speakers_ctx = _FileContext(str(speakers_path), data, source, "speakers", repeated)
-            speakers_ctx.report_repeated_keys(report)
+            speakers_ctx.report_decoding_problems(report)
             speakers = _check_speakers(speakers_ctx, set(texts), report)
     else:
         report.add(str(speakers_path), 1, None, None, "file not found")
@@ -473,7 +474,7 @@ def validate(path: str | Path = "annotations", documents_dir: str | Path | None 
         if source is None:
             continue
         ctx = _FileContext(display, data, source, "gold", repeated)
-        ctx.report_repeated_keys(report)
+        ctx.report_decoding_problems(report)
         if not isinstance(data, dict):
             ctx.add(report, (), f"expected a JSON object at the top level, got {_type_name(data)}")
             continue
@@ -518,7 +519,8 @@ def _warn_unused_speakers(ctx: _FileContext, documents: dict[str, dict], warning
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", nargs="?", default="annotations", metavar="PATH",
                         help="annotations folder with gold/, speakers.json and documents/ (default: annotations); "
-                             "a pass folder such as annotations/passes/a reads annotations/documents")
+                             "a pass folder such as annotations/passes/a reads annotations/documents. Every file "
+                             f"must be a regular file of at most {size_text(MAX_ANNOTATION_BYTES)}")
     parser.add_argument("--documents", metavar="DIR", default=None,
                         help="folder holding the <doc_id>.txt texts (default: PATH/documents)")
 
@@ -526,16 +528,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     result = validate(args.path, args.documents)
     for line in result.warnings:
-        print(line, file=sys.stderr)
+        print(for_terminal(line), file=sys.stderr)
     if not result.ok:
         raise InputError(result.problems)
     n = len(result.counts["documents"])
     total = result.counts["total"]
     splits = ", ".join(f"{name} {k}" for name, k in result.counts["splits"].items())
-    print(f"ok: {args.path}: {n} documents{f' ({splits})' if splits else ''}, {total['track_a']} Track A units, "
-          f"{total['track_b']} Track B units, {result.counts['registry_speakers']} speakers in the registry"
-          + (f", {len(result.warnings)} warning(s)" if result.warnings else ""))
+    print(for_terminal(f"ok: {args.path}: {n} documents{f' ({splits})' if splits else ''}, {total['track_a']} Track A "
+                       f"units, {total['track_b']} Track B units, {result.counts['registry_speakers']} speakers in "
+                       "the registry" + (f", {len(result.warnings)} warning(s)" if result.warnings else "")))
     if result.counts.get("not_annotated"):
-        print(f"not annotated in this pass: {', '.join(result.counts['not_annotated'])}")
-    print(result.format_counts())
+        print(for_terminal(f"not annotated in this pass: {', '.join(result.counts['not_annotated'])}"))
+    print(for_terminal(result.format_counts(), keep_newlines=True))      # document ids come from file names
     return 0

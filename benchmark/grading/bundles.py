@@ -4,7 +4,8 @@ Gradescope bundle (upload as the assignment's autograder zip):
     setup.sh          installs Python >= 3.11 if the image lacks it, a venv in $ROOT/venv, and the package from the
                       source copy in package/ (Gradescope builds the image with network; no git repository needed)
     run_autograder    grades $ROOT/submission and writes $ROOT/results/results.json (`benchmark.grading.gradescope`)
-    autograder.json   what to grade: task, split, track, points, the extractor class name
+    autograder.json   what to grade: task, split, track, points, the extractor class name, the sandbox's timeout
+                      and memory limit, the documents that are private (not public benchmark articles)
     data/             the dataset folder graded against (the packaged one, or an instructor's private build)
     package/          a source copy of the `benchmark` and `baselines` packages with a minimal pyproject.toml
 
@@ -28,6 +29,7 @@ from benchmark.errors import InputError
 from benchmark.grading.codabench import CODABENCH_COLUMNS, METADATA_YAML, SCORE_PY
 from benchmark.grading.gradescope import (
     DEFAULT_CLASS,
+    DEFAULT_MEMORY_MB,
     DEFAULT_POINTS,
     DEFAULT_TIMEOUT,
     EXTRACTOR_FILE,
@@ -35,6 +37,7 @@ from benchmark.grading.gradescope import (
     SETUP_SH,
     TASK_METRICS,
     TASKS,
+    private_documents,
 )
 from benchmark.scoring import options as scoring_options
 
@@ -117,9 +120,18 @@ def _bundle_readme(platform: str, config: dict) -> str:
             "setup.sh installs Python 3.11+ when needed).\n\n"
             f"Students upload ONE of: a predictions file `*.jsonl`, or `{EXTRACTOR_FILE}` defining class "
             f"`{config['class_name']}` (extra `.py` helpers may be uploaded with it).\n\n"
+            "An uploaded extractor runs in the grading sandbox: as the user kr-student (created by setup.sh), with "
+            f"a {config['timeout']:g}-second limit for fit + extract and a {config['memory_mb']} MB memory limit per "
+            "process; every process it started is killed before scoring; it cannot read data/ or this "
+            "configuration, nor write results.json. Set Gradescope's own timeout to at least "
+            f"{config['timeout'] / 60 + 2:.0f} minutes. What the sandbox does and does not guarantee: "
+            "assignments/INSTRUCTOR.md in the repository.\n\n"
             "Test it locally without Gradescope: unzip into DIR/source, put a submission in DIR/submission, then\n"
             "`AUTOGRADER_ROOT=DIR AUTOGRADER_PYTHON=python3 DIR/source/run_autograder` (with kremlin-reactions "
-            "installed in that python) and read DIR/results/results.json.\n")
+            "installed in that python) and read DIR/results/results.json. Run as a normal user, that is a dry run "
+            "without the sandbox (results.json says so); as root, the sandbox is used, with "
+            "AUTOGRADER_CHILD_PYTHON=/usr/bin/python3 (an interpreter the grading uid can run) and AUTOGRADER_UID "
+            "(an unused uid, default 64123).\n")
     return head + (
         "Upload this zip as the scoring program of a Codabench task. Use a docker image with Python 3.11+ and "
         "requirements.txt installed (`kremlin-reactions autograder codabench --competition` writes a whole "
@@ -134,7 +146,8 @@ def _bundle_readme(platform: str, config: dict) -> str:
 
 def build_bundle(platform: str, output: str | Path, *, task: str = "all", split: str = "test", track: str = "A",
                  data_dir: str | Path | None = None, points: float = DEFAULT_POINTS, class_name: str = DEFAULT_CLASS,
-                 visibility: str = "visible", timeout: float = DEFAULT_TIMEOUT, n_boot: int = 1000) -> Path:
+                 visibility: str = "visible", timeout: float = DEFAULT_TIMEOUT, n_boot: int = 1000,
+                 memory_mb: int = DEFAULT_MEMORY_MB) -> Path:
     """Write a Gradescope or Codabench zip; return its path."""
     from benchmark import DATA_DIR, data_fingerprint
 
@@ -146,12 +159,17 @@ def build_bundle(platform: str, output: str | Path, *, task: str = "all", split:
         raise InputError(f"--class-name: {class_name!r} is not a Python class name")
     if points <= 0:
         raise InputError(f"--points: must be positive, got {points:g}")
+    if not timeout > 0:
+        raise InputError(f"--timeout: must be positive, got {timeout:g}")
+    if memory_mb < 256:
+        raise InputError(f"--memory-mb: at least 256 (numpy and scikit-learn need about 500), got {memory_mb}")
     data = Path(data_dir if data_dir is not None else DATA_DIR).resolve()
     data_entries = _data_files(data, split)
     package = _package_files()
     config = {"split": split, "track": track, "n_boot": n_boot, "data_fingerprint": data_fingerprint(data)}
     if platform == "gradescope":     # Codabench always writes every leaderboard column; the task picks Gradescope tests
-        config.update(task=task, points=points, class_name=class_name, visibility=visibility, timeout=timeout)
+        config.update(task=task, points=points, class_name=class_name, visibility=visibility, timeout=timeout,
+                      memory_mb=memory_mb, private_documents=private_documents(data))
         entries = {"setup.sh": SETUP_SH.encode(), "run_autograder": RUN_AUTOGRADER.encode(),
                    **{f"package/{k}": v for k, v in package.items()},
                    "package/pyproject.toml": _pyproject(package).encode(), **data_entries}
@@ -189,8 +207,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--visibility", choices=("visible", "hidden", "after_due_date", "after_published"),
                         default="visible", help="Gradescope: visibility of the tests (default visible)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                        help="Gradescope: seconds allowed for an extractor's fit + extract "
-                             f"(default {DEFAULT_TIMEOUT})")
+                        help="Gradescope: seconds allowed for an extractor's fit + extract (default "
+                             f"{DEFAULT_TIMEOUT}: below Gradescope's own 10-minute limit, so a hang still gets a "
+                             "message; raise Gradescope's limit to at least this + 2 minutes)")
+    parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
+                        help="Gradescope: virtual memory limit of each process of the extractor, in MB "
+                             f"(default {DEFAULT_MEMORY_MB})")
     competition = parser.add_argument_group(
         "Codabench competition bundle (--competition; `benchmark.grading.competition`)")
     competition.add_argument("--competition", action="store_true",
@@ -236,7 +258,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     path = build_bundle(args.platform, args.output, task=args.task, split=args.split, track=args.track,
                         data_dir=args.data_dir, points=args.points, class_name=args.class_name,
-                        visibility=args.visibility, timeout=args.timeout, n_boot=args.n_boot)
+                        visibility=args.visibility, timeout=args.timeout, n_boot=args.n_boot,
+                        memory_mb=args.memory_mb)
     with zipfile.ZipFile(path) as zf:
         n = len(zf.namelist())
     print(f"wrote {path} ({args.platform}, task {args.task}, split {args.split}, {n} files)", file=sys.stderr)

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from benchmark.errors import InputError
+from benchmark.safe_io import write_atomic
 from benchmark.scoring import options as scoring_options
 from benchmark.scoring.metrics import METRICS
 
@@ -117,8 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         scores = grade(args.input_dir, args.output_dir, args.split, args.track, args.n_boot)
     except InputError as err:
+        from benchmark.reports.escape import terminal
+
         for line in err.problems[:50]:
-            print(line, file=sys.stderr)
+            print(terminal(line), file=sys.stderr)
         return 2
     print("".join(f"{k}: {v}\n" for k, v in scores.items()), end="")
     return 0
@@ -146,10 +149,10 @@ def grade(input_dir: Path, output_dir: Path, split: str = "test", track: str = "
     scores = {column: round(value, 6) if math.isfinite(value := metric_value(results, key)) else 0.0
               for column, key in CODABENCH_COLUMNS.items()}
     output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    (output_dir / "scores.json").write_text(json.dumps(scores, indent=2) + "\n", encoding="utf-8")
-    (output_dir / "scores.txt").write_text("".join(f"{k}: {v}\n" for k, v in scores.items()), encoding="utf-8")
-    (output_dir / "results.json").write_text(render.to_json(results), encoding="utf-8")
+    # rendered first, written atomically, scores.json (what Codabench reads) last: never a partial score
+    write_atomic([(output_dir / "results.json", render.to_json(results)),
+                  (output_dir / "scores.txt", "".join(f"{k}: {v}\n" for k, v in scores.items())),
+                  (output_dir / "scores.json", json.dumps(scores, indent=2) + "\n")])
     return scores
 
 

@@ -5,21 +5,27 @@ task, read from the metric registry).
 Inside the image: ROOT is /autograder; the environment variable AUTOGRADER_ROOT redirects it (tests, dry runs),
 and AUTOGRADER_PYTHON names an interpreter that already has the package (then setup.sh installs nothing).
 What a student uploads (one of): a predictions file, exactly one `*.jsonl`; or an extractor, `extractor.py` (or a
-single `.py` file of any name) defining the class `Extractor` (name set by --class-name), run like `kremlin-reactions
-run` in a child process with a time limit. A submission that cannot be graded gets a results.json with score 0
-and the problems in `output`.
+single `.py` file of any name) defining the class `Extractor` (name set by --class-name). An extractor runs in the
+grading sandbox (`benchmark.grading.graded_run`: a dedicated unprivileged uid, resource limits, every process of
+the uid killed before scoring; AUTOGRADER_SANDBOX=off for a local dry run without it). A submission that cannot be
+graded gets a results.json with score 0 and the problems in `output`. results.json is written by root only,
+atomically, after the extractor's processes are dead.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import subprocess
+import stat
 import sys
 import tempfile
 from pathlib import Path
 
 from benchmark.errors import InputError
+from benchmark.grading import graded_run
+from benchmark.grading.graded_run import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, NotGradable  # noqa: F401 (re-exported)
+from benchmark.grading.messages import MAX_OUTPUT_CHARS, Redactor, printable  # noqa: F401 (re-exported)
+from benchmark.grading.sandbox import SandboxError, lock_down
 from benchmark.scoring.metrics import METRICS, OVERALL_PARTS, task_of
 from benchmark.scoring.results import get as get_metric
 
@@ -27,8 +33,6 @@ CONFIG_FILE = "autograder.json"
 EXTRACTOR_FILE = "extractor.py"
 DEFAULT_CLASS = "Extractor"
 DEFAULT_POINTS = 100.0
-DEFAULT_TIMEOUT = 600            # seconds for fit + extract of a student's extractor
-MAX_OUTPUT_CHARS = 20_000         # of a child process's messages shown to the student
 
 
 def _graded(*tasks: str) -> list[tuple[str, str]]:
@@ -47,9 +51,10 @@ TASKS = tuple(TASK_METRICS)
 
 SETUP_SH = r"""#!/usr/bin/env bash
 # Gradescope runs this once, as root with network, when it builds the autograder image.
-# Installs Python >= 3.11 (if the image has none), a venv in $ROOT/venv, and kremlin-reactions from package/.
-# AUTOGRADER_ROOT redirects /autograder; AUTOGRADER_PYTHON = an interpreter that already has the package
-# (local testing): then nothing is installed, only the import is checked.
+# Installs Python >= 3.11 (if the image has none), a venv in $ROOT/venv, and kremlin-reactions from package/;
+# creates the grading user kr-student (no home, no login) that students' extractors run as, and checks the
+# sandbox. AUTOGRADER_ROOT redirects /autograder; AUTOGRADER_PYTHON = an interpreter that already has the package
+# (local testing): then nothing is installed and no user is created, only the import is checked.
 set -euo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 SOURCE="$ROOT/source"
@@ -61,7 +66,7 @@ fi
 PYTHON=""
 for candidate in python3.13 python3.12 python3.11 python3; do
   if command -v "$candidate" >/dev/null 2>&1 \
-     && "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'; then
+     && "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) and sys.version_info[:3] != (3, 12, 0) else 1)'; then
     PYTHON="$candidate"; break
   fi
 done
@@ -81,15 +86,31 @@ fi
 "$ROOT/venv/bin/python" -m pip install --quiet "$SOURCE/package"
 # Fail the image build now, not at grading time.
 "$ROOT/venv/bin/python" -c "import benchmark.grading.gradescope, benchmark.scoring"
+# The grading user: a dedicated uid that nothing else uses; students' extractors run as it (benchmark.grading.sandbox).
+if ! id -u kr-student >/dev/null 2>&1; then
+  NOLOGIN="$(command -v nologin || echo /bin/false)"
+  if command -v useradd >/dev/null 2>&1; then
+    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell "$NOLOGIN" kr-student
+  else
+    adduser --system --group --no-create-home --home /nonexistent --shell "$NOLOGIN" kr-student
+  fi
+fi
+chmod -R a+rX "$ROOT/venv"                # the extractor's interpreter and libraries, readable by kr-student
+chmod 755 "$ROOT"
+"$ROOT/venv/bin/python" -m benchmark.grading.graded_run --check --root "$ROOT"
 """
 
 RUN_AUTOGRADER = r"""#!/usr/bin/env bash
-# Gradescope runs this for each submission: grade $ROOT/submission, write $ROOT/results/results.json.
-# AUTOGRADER_ROOT redirects /autograder; AUTOGRADER_PYTHON overrides the interpreter ($ROOT/venv/bin/python).
+# Gradescope runs this for each submission, as root: grade $ROOT/submission, write $ROOT/results/results.json.
+# An uploaded extractor runs in the grading sandbox as the user kr-student (benchmark.grading.graded_run).
+# AUTOGRADER_ROOT redirects /autograder; AUTOGRADER_PYTHON overrides the grader's interpreter ($ROOT/venv/bin/python);
+# AUTOGRADER_CHILD_PYTHON the extractor's; AUTOGRADER_SANDBOX=off makes a local dry run without the sandbox;
+# AUTOGRADER_UID/AUTOGRADER_GID a grading uid where there is no kr-student user.
 set -u
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 PYTHON="${AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}"
 export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1
+cd "$ROOT" || exit 0
 mkdir -p "$ROOT/results"
 rm -f "$ROOT/results/results.json"
 "$PYTHON" -m benchmark.grading.gradescope --root "$ROOT"
@@ -157,6 +178,7 @@ def gradescope_results(results: dict, task: str, points: float = DEFAULT_POINTS,
         "leaderboard": [{"name": name, "value": round(metric_value(results, key), 4), "order": "desc"}
                         for key, name in [("overall", "overall"), *metrics]],
         "visibility": visibility,
+        "output_format": "text", "test_output_format": "text",     # untrusted text is never rendered as HTML
     }
 
 
@@ -168,19 +190,20 @@ def gradescope_failure(task: str, message: str, points: float = DEFAULT_POINTS, 
     tests = [{"name": name, "number": str(number), "score": 0.0, "max_score": round(share, 4),
               "output": "not graded: see the problems above", "visibility": visibility}
              for number, (_, name) in enumerate(metrics, start=1)]
-    return {"score": 0.0, "output": text, "tests": tests, "visibility": visibility}
-
-
-class NotGradable(Exception):
-    """The submission cannot be graded; the message is shown to the student."""
+    return {"score": 0.0, "output": text, "tests": tests, "visibility": visibility,
+            "output_format": "text", "test_output_format": "text"}
 
 
 def _visible_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
+    """Regular files of the upload, never through a symlink (one could point at the gold), hidden ones skipped."""
+    if not folder.is_dir() or folder.is_symlink():
         return []
-    return sorted(p for p in folder.rglob("*") if p.is_file()
-                  and not any(part.startswith(".") or part in ("__pycache__", "__MACOSX")
-                              for part in p.relative_to(folder).parts))
+    found = []
+    for base, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in graded_run.SKIPPED_PARTS]
+        found.extend(Path(base) / name for name in files
+                     if not name.startswith(".") and stat.S_ISREG(os.lstat(Path(base) / name).st_mode))
+    return sorted(found)
 
 
 def find_submission(folder: Path) -> tuple[str, Path, str]:
@@ -208,29 +231,58 @@ def find_submission(folder: Path) -> tuple[str, Path, str]:
                       f"found: {listing}")
 
 
-def run_extractor_file(path: Path, class_name: str, split: str, data_dir: Path, out: Path,
-                       timeout: float = DEFAULT_TIMEOUT) -> None:
-    """Run a student's extractor like `kremlin-reactions run FILE:CLASS` in a child process; raise NotGradable with
-    its messages when it fails. The child cannot take the grader down (sys.exit, os._exit, crashes, time limit)."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(path.parent), os.environ.get("PYTHONPATH", "")]),
-           "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
-    cmd = [sys.executable, "-m", "benchmark", "run", f"{path}:{class_name}", "--split", split,
-           "--data", str(data_dir), "-o", str(out), "--quiet", "--debug"]
+SANDBOX_NOTE = ("NOT SANDBOXED: this was a dry run (AUTOGRADER_SANDBOX=off, or the grader is not root): the "
+                "extractor ran as the grader's own user, could read the gold and outlive the run. Never grade "
+                "students this way.")
+AUTOGRADER_PROBLEM = ("The autograder could not run your code safely, so nothing you uploaded was scored. This is "
+                      "a problem of the autograder's set-up, not of your submission: please tell your instructor.")
+
+
+def private_documents(data_dir: str | Path) -> list[str]:
+    """doc_ids of the folder's documents that are not public benchmark articles (same id and same text): their
+    text is never shown to students (`benchmark.grading.messages`). Every document when the public data folder is
+    not available to compare with."""
+    from benchmark import DATA_DIR
+    from benchmark.dataset import read_rows
+
+    def keyed(folder) -> dict[str, str]:
+        return {row["doc_id"]: row.get("text_sha256") or row["text"] for row in read_rows("documents", "all", folder)}
+    mine = keyed(data_dir)
     try:
-        proc = subprocess.run(cmd, cwd=str(out.parent), env=env, capture_output=True, text=True,
-                              timeout=timeout, errors="replace")
-    except subprocess.TimeoutExpired:
-        raise NotGradable(f"{path.name}: the extractor did not finish within {timeout:g} seconds") from None
-    if proc.returncode != 0 or not out.is_file():
-        # Paths of the grading machine mean nothing to the student: show file names.
-        messages = (proc.stderr or "").replace(str(out), out.name).replace(str(path.parent) + os.sep, "").strip()
-        if len(messages) > MAX_OUTPUT_CHARS:
-            messages = messages[:MAX_OUTPUT_CHARS] + "\n... (truncated)"
-        raise NotGradable(f"Running {path.name} (class {class_name}) failed (exit status {proc.returncode}):\n"
-                          f"{messages or '(no message)'}")
+        public = keyed(DATA_DIR)
+    except InputError:                                  # an installed copy without the data folder
+        public = {}
+    return sorted(doc_id for doc_id, key in mine.items() if public.get(doc_id) != key)
 
 
-def grade_gradescope(root: Path, config: dict | None = None) -> dict:
+def _redactor(config: dict, data_dir: Path) -> Redactor:
+    """Private documents: those listed in autograder.json; every document when the list is missing (fail safe)."""
+    from benchmark.dataset import read_rows
+
+    listed = config.get("private_documents")
+    private = None if not isinstance(listed, list) else set(listed)
+    if private == set():
+        return Redactor([])
+    return Redactor(row["text"] for row in read_rows("documents", "all", data_dir)
+                    if private is None or row["doc_id"] in private)
+
+
+def _write_results(path: Path, graded: dict) -> None:
+    """results.json, atomically (temp file in the same root-only folder + rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".results.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(json.dumps(graded, indent=2, ensure_ascii=False) + "\n")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def grade_gradescope(root: Path, config: dict | None = None, environ=os.environ) -> dict:
     """Grade root/submission into root/results/results.json; return the results dict written."""
     from benchmark.scoring import score
 
@@ -240,28 +292,53 @@ def grade_gradescope(root: Path, config: dict | None = None) -> dict:
     data_dir = root / "source" / "data"
     results_path = root / "results" / "results.json"
     results_path.parent.mkdir(parents=True, exist_ok=True)
+    notes: list[str] = []
     try:
+        settings = graded_run.settings_for(root, config, environ)
+        if settings.sandboxed:
+            lock_down(str(root))
+        else:
+            notes.append(SANDBOX_NOTE)
+            print(f"WARNING: {SANDBOX_NOTE}", file=sys.stderr)
+        redactor = _redactor(config, data_dir)
         kind, path, note = find_submission(root / "submission")
-        with tempfile.TemporaryDirectory(prefix="kr-grade-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="kr-grade-") as tmp:      # root 0700
             if kind == "extractor":
-                predictions = Path(tmp) / "predictions.jsonl"
-                run_extractor_file(path, config.get("class_name", DEFAULT_CLASS), config["split"], data_dir,
-                                   predictions, float(config.get("timeout", DEFAULT_TIMEOUT)))
+                class_name = config.get("class_name", DEFAULT_CLASS)
+                outcome = graded_run.run_uploaded(root / "submission", path, class_name=class_name,
+                                                  split=config["split"], data_dir=data_dir, settings=settings,
+                                                  work=Path(tmp))
+                if outcome.predictions is None:
+                    raise NotGradable(graded_run.failure_message(outcome, upload_name=path.name,
+                                                                 class_name=class_name, timeout=settings.timeout,
+                                                                 redactor=redactor))
+                predictions = outcome.predictions
+                printed = graded_run.output_section(outcome.result, redactor).strip()
+                if (outcome.report or {}).get("fitted") and config["split"] in ("train", "all"):
+                    notes.append(f"warning: {path.name} was fitted on the train split and graded on "
+                                 f"{config['split']}: in-sample, optimistic numbers")
             else:
-                predictions = path
+                predictions, printed = path, ""
             try:
                 results = score(str(predictions), split=config["split"], track=config.get("track", "A"),
                                 data_dir=data_dir, n_boot=int(config.get("n_boot", 1000)))
             except InputError as err:
-                shown = [line.replace(str(predictions), predictions.name) for line in err.problems[:50]]
+                shown = [redactor.problem(line.replace(str(predictions), predictions.name))
+                         for line in err.problems[:50]]
                 more = len(err.problems) - len(shown)
                 raise NotGradable(f"{predictions.name} is not a valid submission:\n" + "\n".join(shown)
                                   + (f"\n... and {more} more problems" if more > 0 else "")) from None
+        results["warnings"] = [redactor.problem(w) for w in results.get("warnings") or []]
         graded = gradescope_results(results, task, points, visibility,
-                                    note=f"Graded {path.name} ({kind}). {note}".strip())
+                                    note="\n".join([*notes, f"Graded {path.name} ({kind}). {note}".strip()]))
+        if printed:
+            graded["output"] += "\n\n" + printed
     except NotGradable as err:
-        graded = gradescope_failure(task, str(err), points, visibility)
-    results_path.write_text(json.dumps(graded, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        graded = gradescope_failure(task, "\n".join([*notes, str(err)]), points, visibility)
+    except SandboxError as err:
+        print(f"[grader] sandbox problem: {err}", file=sys.stderr)
+        graded = gradescope_failure(task, f"{AUTOGRADER_PROBLEM}\n({printable(err)})", points, visibility)
+    _write_results(results_path, graded)
     return graded
 
 

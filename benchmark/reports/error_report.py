@@ -14,7 +14,10 @@ depends on colour alone:
                    boilerplate, other track) and predictions it ignores
 
 Boilerplate regions (captions, widgets, sidebars) are shaded grey. Each mark's title (hover) and the side table
-next to the article give gold vs predicted speaker and stance. A score strip per document is at the top.
+next to the article give gold vs predicted speaker and stance. A score strip per document is at the top. What a
+submission did not attempt is never called right or wrong: for a span-only submission "matched" means the span
+matched, and its speaker and stance columns say "not attempted". Quotes given as text that are not in the article
+(spurious, with no span to draw) are listed under the article with the closest passage the scorer found.
 
 The statuses come from the scorer's per-document `errors` (`benchmark.score(..., errors=True)`), so the counts on
 the page are the scorer's counts. Overlapping and nested marks are drawn from elementary segments between all
@@ -33,6 +36,7 @@ from pathlib import Path
 from benchmark.errors import InputError
 from benchmark.reports.escape import esc, one_line
 from benchmark.reports.page import BASE_CSS, OKABE_ITO, page, screenshot
+from benchmark.safe_io import display_path, write_atomic
 from benchmark.scoring import options as scoring_options
 
 HELP = "write a static HTML error report of a submission: gold and predicted quotes marked in each article"
@@ -159,6 +163,8 @@ def document_marks(text: str, gold_rows: list[dict], predictions: list, errors: 
     for g in errors.get("missed", []):
         marks.append(Mark(g["start"], g["end"], ("missed",), gold=_gold_info(by_id[g["quote_id"]])))
     for p in errors.get("spurious", []):
+        if p.get("not_found"):
+            continue                    # no span: listed under the article (render_not_found)
         marks.append(Mark(p["start"], p["end"], ("spurious",),
                           predicted={"line": p["line"], "start": p["start"], "end": p["end"],
                                      "speaker": p.get("speaker"), "stance": p.get("stance")}))
@@ -282,9 +288,35 @@ def render_panel(doc_id: str, text: str, marks: list[Mark]) -> str:
     return f'<table class="panel">\n{head}\n' + "\n".join(rows) + "\n</table>"
 
 
-def _legend() -> str:
+def matched_label(attempted) -> str:
+    """What "matched" means for this submission: only what it attempted is called right."""
+    right = ["span"] + [what for task, what in (("attribution", "speaker"), ("stance", "stance")) if task in attempted]
+    label = "matched: " + (", ".join(right[:-1]) + " and " + right[-1] if len(right) > 1 else right[0]) + " right"
+    missing = [what for task, what in (("attribution", "speaker"), ("stance", "stance")) if task not in attempted]
+    return label + (f" ({' and '.join(missing)} not attempted)" if missing else "")
+
+
+def render_not_found(doc_id: str, errors: dict) -> str:
+    """The quotes given as text that are not in the article: spurious predictions with no span to draw."""
+    rows = [f'<tr><td class="num">{esc(str(p["line"]))}</td><td><span class="tag t-spurious">+</span> '
+            f'{esc(one_line(p["text"], SNIPPET))}</td><td>{esc(one_line(p["message"], 300))}</td>'
+            f'<td>{esc(_who(p.get("speaker")))}</td><td>{esc(_who(p.get("stance")))}</td></tr>'
+            for p in errors.get("spurious", []) if p.get("not_found")]
+    if not rows:
+        return ""
+    return (f'<h3 id="{_anchor(doc_id)}-not-found">Not found in the article ({len(rows)}: spurious, not drawn)</h3>'
+            '<table class="panel"><tr><th>line</th><th>submitted text</th><th>scorer</th><th>speaker</th>'
+            "<th>stance</th></tr>" + "".join(rows) + "</table>")
+
+
+def _legend(attempted=("attribution", "stance")) -> str:
     items = []
     for status, (label, symbol) in STATUSES.items():
+        if status == "matched":
+            label = matched_label(attempted)
+        elif status in ("wrong-speaker", "wrong-stance") and \
+                {"wrong-speaker": "attribution", "wrong-stance": "stance"}[status] not in attempted:
+            continue                    # never drawn for what was not attempted
         items.append(f'<li><span class="tag t-{status}">{esc(symbol)}</span> '
                      f'<span class="m {status} l0">{esc(label)}</span></li>')
     items.append('<li><span class="m wrong-speaker wrong-stance l0">wrong speaker and wrong stance</span></li>')
@@ -314,7 +346,12 @@ def _outlet_cell(o: dict) -> str:
 
 
 def render_strip(docs: list[dict], results: dict) -> str:
-    """The per-document score strip."""
+    """The per-document score strip ("not attempted" for a task the submission did not attempt)."""
+    attempted = set(results.get("attempted", ()))
+
+    def task_cell(task: str, value) -> str:
+        return _pct(value) if task in attempted else "not attempted"
+
     head = ("<tr><th>document</th><th>overall</th><th>quotes P / R / F1</th><th>\u2713 matched</th>"
             "<th>S wrong speaker</th><th>\u2260 wrong stance</th><th>\u2717 missed</th><th>+ spurious</th>"
             "<th>attribution acc.</th><th>stance acc.</th><th>date gold \u2192 predicted</th>"
@@ -330,9 +367,10 @@ def render_strip(docs: list[dict], results: dict) -> str:
             f'</small></td><td class="num">{_pct(pd["overall"])}</td>'
             f'<td class="num">{_pct(ov["precision"])} / {_pct(ov["recall"])} / {_pct(ov["f1"])}</td>'
             + "".join(f'<td class="num c-{k}">{v}</td>' for k, v in c.items())
-            + f'<td class="num">{_pct(pd["attribution"]["accuracy"])}</td>'
-            f'<td class="num">{_pct(pd["stance"]["accuracy"])}</td>'
-            f"<td>{_date_cell(pd['date'])}</td><td>{_outlet_cell(pd['outlet'])}</td></tr>")
+            + f'<td class="num">{task_cell("attribution", pd["attribution"]["accuracy"])}</td>'
+            f'<td class="num">{task_cell("stance", pd["stance"]["accuracy"])}</td>'
+            f"<td>{_date_cell(pd['date']) if 'date' in attempted else 'not attempted'}</td>"
+            f"<td>{_outlet_cell(pd['outlet']) if 'outlet' in attempted else 'not attempted'}</td></tr>")
     return '<table class="strip">\n' + head + "\n" + "\n".join(rows) + "\n</table>"
 
 
@@ -376,23 +414,32 @@ def render_report(results: dict, gold_docs: list[dict], gold_quotes: list[dict],
     o = results
     iv = o["intervals"].get("overall")
     ci = f' <span class="ci">[{_pct(iv["low"])}, {_pct(iv["high"])}] 95% bootstrap over documents</span>' if iv else ""
+    attempted = set(o.get("attempted", ()))
+
+    def part(task: str, value) -> str:
+        return _pct(value) if task in attempted else "not attempted"
+
     summary = (
-        f"<p>overall <b>{_pct(o['overall'])}</b>{ci} \u00b7 quotes F1 (overlap) {_pct(o['quotes']['overlap']['f1'])}"
-        f" \u00b7 exact F1 {_pct(o['quotes']['exact']['f1'])} \u00b7 attribution F1 {_pct(o['attribution']['f1'])}"
-        f" \u00b7 stance macro-F1 (end to end) {_pct(o['stance_e2e']['macro_f1'])}"
-        f" \u00b7 date {_pct(o['date']['accuracy'])} \u00b7 outlet {_pct(o['outlet']['accuracy'])} (all in %)</p>"
+        f"<p>overall <b>{_pct(o['overall'])}</b>{ci} \u00b7 quotes F1 (overlap) "
+        f"{part('quotes', o['quotes']['overlap']['f1'])}"
+        f" \u00b7 exact F1 {part('quotes', o['quotes']['exact']['f1'])} \u00b7 attribution F1 "
+        f"{part('attribution', o['attribution']['f1'])}"
+        f" \u00b7 stance macro-F1 (end to end) {part('stance', o['stance_e2e']['macro_f1'])}"
+        f" \u00b7 date {part('date', o['date']['accuracy'])} \u00b7 outlet {part('outlet', o['outlet']['accuracy'])}"
+        " (all in %)</p>"
         f'<p class="sig">{esc(o["signature"])}</p>')
     if o.get("not_attempted"):
-        summary += f'<p class="note">tasks not attempted: {esc(", ".join(o["not_attempted"]))}</p>'
+        summary += (f'<p class="note">tasks not attempted: {esc(", ".join(o["not_attempted"]))} (each counts 0 in '
+                    "overall)</p>")
     for w in o.get("warnings", []):
         summary += f'<p class="note">{esc(one_line(w, 300))}</p>'
-    parts = [f"<h1>Error report: {esc(title)}</h1>", summary, "<h2>Legend</h2>", _legend(),
+    parts = [f"<h1>Error report: {esc(title)}</h1>", summary, "<h2>Legend</h2>", _legend(set(o.get("attempted", ()))),
              "<h2>Scores per document</h2>", render_strip(gold_docs, results)]
     for d in gold_docs:
         doc_id, text = d["doc_id"], d["text"]
         pred_doc = submission.documents.get(doc_id)
         predictions = [q for q in (pred_doc.quotes if pred_doc is not None and pred_doc.quotes else [])
-                       if q.quote_id is None]
+                       if q.quote_id is None and q.start is not None]
         marks = document_marks(text, by_doc.get(doc_id, []), predictions, o["errors"][doc_id], track_types)
         pd = o["per_document"][doc_id]
         meta = (f'<p class="meta">outlet: {_outlet_cell(pd["outlet"])} \u00b7 published: {_date_cell(pd["date"])}'
@@ -411,32 +458,32 @@ def render_report(results: dict, gold_docs: list[dict], gold_quotes: list[dict],
         parts.append(
             f'<section id="{_anchor(doc_id)}"><h2>{esc(doc_id)}: {esc(one_line(d.get("headline"), 200))}</h2>'
             f'{meta}<div class="doc"><div class="article">{article}'
-            f'</div><div>{render_panel(doc_id, text, marks)}</div></div></section>')
+            f'</div><div>{render_panel(doc_id, text, marks)}</div></div>'
+            f'{render_not_found(doc_id, o["errors"][doc_id])}</section>')
     return page(f"Error report: {title}", "\n".join(parts) + "\n", REPORT_CSS)
 
 
 def build_report(predictions, out: str | Path, split: str = "test", track: str = "A",
-                 data_dir: str | Path | None = None, n_boot: int = 1000, title: str | None = None) -> dict:
+                 data_dir: str | Path | None = None, n_boot: int = 1000, title: str | None = None,
+                 strict: bool = False) -> dict:
     """Score `predictions` (a submission path, or a list of submission dicts) with errors and write the HTML
-    report to `out`; returns the scorer's results."""
-    from benchmark.scoring import load_gold, score
-    from benchmark.submission import read_submission
+    report to `out`; returns the scorer's results. strict: as `benchmark.score`."""
+    from benchmark.scoring import articles, load_gold, read_predictions, score
 
     docs, quotes, _ = load_gold(split, data_dir)
     # read against every document, as `score` does: documents of the other split are ignored, not invalid
     all_docs, all_quotes, _ = load_gold("all", data_dir)
-    texts = {d["doc_id"]: d["text"] for d in all_docs}
+    texts, boilerplate = articles(all_docs)
     if title is None:
-        title = Path(predictions).name if isinstance(predictions, (str, Path)) else "predictions"
-    submission = read_submission(predictions, texts, {q["quote_id"] for q in all_quotes}, name=title)
+        title = display_path(Path(predictions).name) if isinstance(predictions, (str, Path)) else "predictions"
+    submission = read_predictions(predictions, texts, {q["quote_id"] for q in all_quotes}, boilerplate=boilerplate,
+                                  strict=strict, name=title)
     results = score(submission, split=split, track=track, data_dir=data_dir, n_boot=n_boot, errors=True)
     html_text = render_report(results, docs, quotes, submission, title)
-    out = Path(out)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(html_text, encoding="utf-8", newline="\n")
-    except OSError as err:
-        raise InputError(f"{out}: cannot write the report: {err.strerror or err}") from None
+        write_atomic({out: html_text})          # never a truncated page
+    except InputError as err:
+        raise InputError([f"{out}: cannot write the report ({p})" for p in err.problems]) from None
     return results
 
 
@@ -446,7 +493,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="report on a baseline's predictions instead of a file (e.g. rules; see "
                              "`kremlin-reactions results`)")
     parser.add_argument("-o", "--output", default="report.html", help="HTML file to write (default: report.html)")
-    scoring_options.add_arguments(parser, "split", "track", "data")
+    scoring_options.add_arguments(parser, "split", "track", "data", "strict")
     parser.add_argument("--screenshot", metavar="PNG", default=None,
                         help="also save a PNG of the top of the page, rendered by headless Chromium")
     parser.add_argument("--screenshot-size", metavar="WxH", default="1280x1500",
@@ -475,9 +522,10 @@ def run(args: argparse.Namespace) -> int:
 
         predictions = run_baselines(args.split, data_dir=args.data_dir, oracles=True, names=[args.baseline])
         build_report(predictions[args.baseline], args.output, split=args.split, track=args.track,
-                     data_dir=args.data_dir, title=f"baseline {args.baseline}")
+                     data_dir=args.data_dir, title=f"baseline {args.baseline}", strict=args.strict)
     else:
-        build_report(args.submission, args.output, split=args.split, track=args.track, data_dir=args.data_dir)
+        build_report(args.submission, args.output, split=args.split, track=args.track, data_dir=args.data_dir,
+                     strict=args.strict)
     print(f"wrote {args.output}")
     if size is not None:
         try:

@@ -1,8 +1,9 @@
-"""Safe rendering of untrusted strings (team names, descriptions, speakers, article text) into HTML, Markdown and
-CSV (the look of the pages is in `benchmark.reports.page`).
+"""Safe rendering of untrusted strings (team names, descriptions, speakers, article text, file names) into HTML,
+Markdown, CSV and the terminal (the look of the pages is in `benchmark.reports.page`).
 
-Everything a submission supplies is data: it goes through `esc` (HTML), `md` (Markdown) or `csv_cell` (CSV)
-exactly once, at the moment it is written. Links are kept only when they are plain http(s) URLs.
+Everything a submission supplies is data: it goes through `esc` (HTML), `md` (Markdown), `csv_cell` (CSV) or
+`terminal` (standard output and error) exactly once, at the moment it is written. Links are kept only when they are
+plain http(s) URLs.
 """
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import html
 import re
 from urllib.parse import urlsplit
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+from benchmark.safe_io import for_terminal as terminal  # noqa: F401  (the corpus commands, an earlier stage, use it)
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")     # C0, DEL and C1 (\x9b is a terminal's CSI, like ESC [)
 # line/paragraph separators and bidirectional overrides (which can make a name display as another name)
 _INVISIBLE = re.compile("[\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 _URL_UNSAFE = frozenset('<>"\'`\\{}|^')

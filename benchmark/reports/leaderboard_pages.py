@@ -48,8 +48,23 @@ def _comparison_words(c: dict | None, board: dict) -> str:
                 else "no baseline to compare with")
     docs = ", ".join(f"{_short_doc(d['doc_id'])} {dict(win='won', loss='lost', tie='tied')[d['result']]}"
                      for d in c["per_document"])
-    return (f"overall {c['difference']:+.3f}; exact p = {c['p_randomisation']:.4g} ({c['n_permutations']} swaps); "
-            f"documents won/lost/tied {c['wins']}/{c['losses']}/{c['ties']} ({docs})")
+    return (f"{c['metric']} {c['difference']:+.3f}; exact p = {c['p_randomisation']:.4g} ({c['n_permutations']} "
+            f"swaps); documents won/lost/tied {c['wins']}/{c['losses']}/{c['ties']} ({docs})")
+
+
+def _extra_column(board: dict) -> list[str]:
+    """The ranking metric as a column of its own when it is not one of the leaderboard's columns."""
+    return [] if board["rank_by"] in {k for _, k, _ in COLUMNS} else [board["rank_by"]]
+
+
+def _not_attempted(e: dict) -> str:
+    missing = e.get("not_attempted") or []
+    return f"not attempted: {', '.join(missing)} (each counts 0 in overall)" if missing else ""
+
+
+def _best_header(board: dict) -> str:
+    best = board["best_baseline"]
+    return f"vs best baseline ({best}) on {board['rank_by']}" if best else "vs best baseline"
 
 
 def render_markdown(board: dict) -> str:
@@ -58,17 +73,20 @@ def render_markdown(board: dict) -> str:
              f"Signature: `{board['signature']}`", "",
              f"Ranking: {board['ranking_rule']}. {board['overall_definition']}. "
              "[low, high] = 95% bootstrap interval over documents.", ""]
-    best = board["best_baseline"]
-    header = ["rank", "entry", "team", *(h for h, _, _ in COLUMNS),
-              f"vs best baseline ({md(best)})" if best else "vs best baseline"]
+    extra = _extra_column(board)
+    header = ["rank", "entry", "team", *extra, *(h for h, _, _ in COLUMNS), md(_best_header(board))]
 
     def table(rows: list[dict], ranked: bool) -> list[str]:
         out = ["| " + " | ".join(header if ranked else header[1:]) + " |",
-               "|" + "|".join(["---:"] * ranked + ["---", "---"] + ["---:"] * len(COLUMNS) + ["---"]) + "|"]
+               "|" + "|".join(["---:"] * ranked + ["---", "---"] + ["---:"] * (len(extra) + len(COLUMNS))
+                              + ["---"]) + "|"]
         for e in rows:
             cells = [str(e["rank"])] if ranked else []
-            cells += [md(e["name"], 100) + (f" (file {md(e['file'])})" if e["file"] else f" *({e['kind']})*"),
+            note = _not_attempted(e)
+            cells += [md(e["name"], 100) + (f" (file {md(e['file'])})" if e["file"] else f" *({e['kind']})*")
+                      + (f"<br>*{note}*" if note else ""),
                       md(e.get("team") or "", 100)]
+            cells += [_num(e["rank_value"]) for _ in extra]
             cells += [f"{_num(e['scores'][k])} {_interval(e['intervals'][k])}".strip() for _, k, _ in COLUMNS]
             cells.append(_comparison_words(e["comparison"], board))   # only numbers and gold doc ids
             out.append("| " + " | ".join(cells) + " |")
@@ -111,7 +129,7 @@ def render_markdown(board: dict) -> str:
 def render_csv(board: dict) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    head = ["section", "rank", "id", "kind", "file", "name", "team", "date", "link"]
+    head = ["section", "rank", "rank_by", "rank_value", "id", "kind", "file", "name", "team", "date", "link"]
     for _, key, _ in COLUMNS:
         head += [key, f"{key}.low", f"{key}.high"]
     head += ["best_baseline", "difference_overall", "p_randomisation_overall", "wins", "losses", "ties", "error",
@@ -123,7 +141,8 @@ def render_csv(board: dict) -> str:
 
     for section in ("ranked", "oracle"):
         for e in board[section]:
-            row = [section, e["rank"] or "", csv_cell(e["id"]), e["kind"], csv_cell(e["file"] or ""),
+            row = [section, e["rank"] or "", board["rank_by"], number(e["rank_value"]), csv_cell(e["id"]), e["kind"],
+                   csv_cell(e["file"] or ""),
                    csv_cell(e["name"]), csv_cell(e.get("team") or ""), csv_cell(e.get("date") or ""),
                    csv_cell(e.get("link") or "")]
             for _, key, _ in COLUMNS:
@@ -135,7 +154,8 @@ def render_csv(board: dict) -> str:
                     c["ties"] if c else "", "", board["signature"]]
             writer.writerow(row)
     for e in board["invalid"]:
-        row = ["invalid", "", csv_cell(e["id"]), e["kind"], csv_cell(e["file"] or ""), csv_cell(e["name"]),
+        row = ["invalid", "", board["rank_by"], "", csv_cell(e["id"]), e["kind"], csv_cell(e["file"] or ""),
+               csv_cell(e["name"]),
                csv_cell(e.get("team") or ""), csv_cell(e.get("date") or ""), csv_cell(e.get("link") or "")]
         row += [""] * (3 * len(COLUMNS) + 6) + [csv_cell(" | ".join(e["errors"])), board["signature"]]
         writer.writerow(row)
@@ -166,6 +186,8 @@ def _html_entry_cell(e: dict) -> str:
         out += f'<br><small><a href="{esc(e["link"])}" rel="nofollow noopener noreferrer">{esc(e["link"])}</a></small>'
     if e.get("description"):
         out += f"<br><small>{esc(one_line(e['description']))}</small>"
+    if _not_attempted(e):
+        out += f"<br><small><i>{esc(_not_attempted(e))}</i></small>"
     return out
 
 
@@ -176,22 +198,22 @@ def _html_comparison(c: dict | None, board: dict) -> str:
     if c is None:
         return esc(_comparison_words(None, board))
     marks = " ".join(
-        f'<span class="{d["result"]}" title="{esc(d["doc_id"])}: {d["overall"]:.3f} vs {d["best_baseline"]:.3f}">'
+        f'<span class="{d["result"]}" title="{esc(d["doc_id"])}: {_num(d["value"])} vs {_num(d["best_baseline"])}">'
         f'{esc(_short_doc(d["doc_id"]))}&nbsp;{_RESULT_SYMBOL[d["result"]]}</span>'
         for d in c["per_document"])
-    return (f"\u0394 overall {c['difference']:+.3f}<br>exact p = {c['p_randomisation']:.4g} "
+    return (f"\u0394 {esc(c['metric'])} {c['difference']:+.3f}<br>exact p = {c['p_randomisation']:.4g} "
             f"<small>({c['n_permutations']} swaps)</small><br>won/lost/tied {c['wins']}/{c['losses']}/{c['ties']}"
             f"<br><small>{marks}</small>")
 
 
 def _html_table(rows: list[dict], board: dict, ranked: bool) -> str:
-    best = board["best_baseline"]
-    head = (["rank"] if ranked else []) + ["entry"] + [h for h, _, _ in COLUMNS] + [
-        f"vs best baseline ({best})" if best else "vs best baseline"]
+    extra = _extra_column(board)
+    head = (["rank"] if ranked else []) + ["entry"] + extra + [h for h, _, _ in COLUMNS] + [_best_header(board)]
     out = ["<table>", "<tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr>"]
     for e in rows:
         cells = [f'<td class="num rank">{e["rank"]}</td>'] if ranked else []
         cells.append(f'<td class="entry">{_html_entry_cell(e)}</td>')
+        cells += [f'<td class="num">{_num(e["rank_value"])}</td>' for _ in extra]
         for _, key, _ in COLUMNS:
             iv = _interval(e["intervals"][key])
             cells.append(f'<td class="num">{_num(e["scores"][key])}'

@@ -6,7 +6,8 @@ import json
 import math
 from collections.abc import Mapping
 
-from benchmark.scoring.metrics import METRICS, OVERALL_NOTE, TASKS
+from benchmark.reports.escape import md
+from benchmark.scoring.metrics import METRICS, OVERALL_NOTE, OVERALL_PARTS, TASKS, task_of
 from benchmark.scoring.results import get
 
 
@@ -38,8 +39,15 @@ def summary_rows(results: dict) -> list[tuple[str, str, str, str]]:
             values = " / ".join(_f(get(results, k)) for k in row.keys)
             rows.append((row.label, row.what, values + (row.suffix(results) if row.suffix else ""),
                          _interval(results, row.interval)))
-    rows.append(("OVERALL", "", _f(results["overall"]), _interval(results, "overall")))
+    rows.append(("OVERALL", "", _f(results["overall"]) + overall_note(results), _interval(results, "overall")))
     return rows
+
+
+def overall_note(results: dict) -> str:
+    """What an overall score leaves out: the parts of overall a submission did not attempt ("" when none)."""
+    attempted = set(results.get("attempted", ()))
+    missing = [task for task in OVERALL_PARTS.values() if task not in attempted]
+    return f" ({', '.join(missing)} not attempted: each counts 0)" if missing else ""
 
 
 # the per-document table: the leaderboard's columns, overall last
@@ -47,12 +55,17 @@ DOCUMENT_COLUMNS = [m for m in METRICS.values() if m.column and m.key != "overal
 
 
 def per_document_rows(results: dict) -> list[tuple]:
+    """One row per document; a task the submission did not attempt says so instead of a score ("wrong", 0)."""
     rows = [("document", *(m.title for m in DOCUMENT_COLUMNS))]
+    attempted = set(results.get("attempted", ()))
     for doc_id, d in results["per_document"].items():
         cells = []
         for m in DOCUMENT_COLUMNS:
             value = get(d, m.document_key)
-            cells.append(("right" if value else "wrong") if isinstance(value, bool) else _f(value))
+            if task_of(m.key) is not None and task_of(m.key) not in attempted:
+                cells.append("not attempted")
+            else:
+                cells.append(("right" if value else "wrong") if isinstance(value, bool) else _f(value))
         rows.append((doc_id + ("" if d["predicted"] else " (no prediction)"), *cells))
     return rows
 
@@ -135,7 +148,10 @@ def error_text(errors: dict) -> str:
         for m in e["missed"]:
             out.append(f"  missed    {m['quote_id']} [{m['type']}] {m['text']!r} ({m['speaker']}, {m['stance']})")
         for s in e["spurious"]:
-            out.append(f"  spurious  line {s['line']} {s['start']}-{s['end']} {s['text']!r}")
+            if s.get("not_found"):
+                out.append(f"  spurious  line {s['line']} {s['text']!r}: {s['message']}")
+            else:
+                out.append(f"  spurious  line {s['line']} {s['start']}-{s['end']} {s['text']!r}")
         for b in e["boundary"]:
             out.append(f"  boundary  {b['quote_id']} gold {b['text']!r} vs predicted {b['predicted_text']!r}")
         for w in e["wrong_speaker"]:
@@ -165,7 +181,8 @@ def _md_table(rows: list[tuple]) -> list[str]:
 
 def markdown(results: dict, errors: bool = False) -> str:
     opts = results["options"]
-    lines = [f"## kremlin-reactions score: `{results.get('submission')}`", "",
+    # the file name is the submitter's: escaped like any other text (in a code span a backtick would end it)
+    lines = [f"## kremlin-reactions score: {md(results.get('submission'))}", "",
              f"Split `{opts['split']}`, track {opts['track']}, {_documents(results['n_documents'])}, "
              f"match = overlap ≥ {opts['overlap']:g} of the gold span.", ""]
     lines += _md_table([("task", "metric", "score", "95% interval")] + summary_rows(results))
@@ -174,7 +191,7 @@ def markdown(results: dict, errors: bool = False) -> str:
     if results.get("not_attempted"):
         lines += ["", "Not attempted: " + ", ".join(results["not_attempted"])]
     if results.get("warnings"):
-        lines += [""] + [f"- warning: {_md_escape(w)}" for w in results["warnings"]]
+        lines += [""] + [f"- warning: {md(w)}" for w in results["warnings"]]
     if "compare" in results:
         lines += ["", "### Comparison", ""] + _md_table(compare_rows(results))
         lines += [""] + [f"- {_md_escape(n)}" for n in compare_notes(results)]

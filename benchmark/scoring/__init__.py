@@ -23,7 +23,7 @@ from benchmark.scoring.fast import PredictionColumns
 from benchmark.scoring.metrics import MAIN_KEYS
 from benchmark.scoring.options import DEFAULTS, ENGINES, Options
 
-__all__ = ["score", "score_corpus", "Options", "MAIN_KEYS", "ENGINES", "load_gold", "read_predictions"]
+__all__ = ["score", "score_corpus", "Options", "MAIN_KEYS", "ENGINES", "load_gold", "read_predictions", "articles"]
 
 
 def load_gold(split: str = "test", data_dir: str | Path | None = None) -> tuple[list[dict], list[dict], str]:
@@ -40,7 +40,8 @@ def load_gold(split: str = "test", data_dir: str | Path | None = None) -> tuple[
 
 def score(predictions, split: str = DEFAULTS.split, track: str = DEFAULTS.track, *,
           data_dir: str | Path | None = None, overlap: float = DEFAULTS.overlap, n_boot: int = DEFAULTS.n_boot,
-          seed: int = DEFAULTS.seed, compare=None, errors: bool = False, engine: str = "auto") -> dict:
+          seed: int = DEFAULTS.seed, compare=None, errors: bool = False, engine: str = "auto",
+          strict: bool = False, compare_key: str = "overall") -> dict:
     """Score a submission against the gold of `split`: any split of the dataset folder, or "all".
 
     predictions (and compare, for a paired comparison): a path to a JSONL submission, a list of submission
@@ -49,12 +50,17 @@ def score(predictions, split: str = DEFAULTS.split, track: str = DEFAULTS.track,
     `benchmark.errors.InputError` (every problem as `FILE:LINE: field: problem`) on an invalid submission.
     engine: "reference" (`benchmark.scoring.reference`, the definition), "fast" (numpy, for large corpora) or
     "auto" (the reference for small inputs); every result is the same whichever runs.
+    strict: a quote given by a text that is not in the article, or that fits several places equally well, makes
+    the submission invalid (InputError) instead of counting as a spurious prediction / taking the first place.
+    compare_key: the headline metric whose per-document wins and losses the comparison counts.
     Returns the results dict (see `benchmark.scoring.results.build_results`).
     """
     from benchmark import dataset
 
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    if compare_key not in MAIN_KEYS:
+        raise ValueError(f"compare_key must be a headline metric ({', '.join(MAIN_KEYS)}), got {compare_key!r}")
     data_dir = str(data_dir) if data_dir is not None else None
     dataset.check_split(split, data_dir)
     all_docs = dataset.read_rows("documents", "all", data_dir)
@@ -63,15 +69,18 @@ def score(predictions, split: str = DEFAULTS.split, track: str = DEFAULTS.track,
     docs = [d for d in all_docs if split_ids is None or d["doc_id"] in split_ids]
     options = Options(split=split, track=track, overlap=overlap, n_boot=n_boot, seed=seed, errors=errors,
                       data_fingerprint=dataset.data_fingerprint(data_dir))
-    texts = {d["doc_id"]: d["text"] for d in all_docs}
+    texts, boilerplate = articles(all_docs)
     quote_ids = set(all_quotes.column("quote_id").to_pylist()) if all_quotes.num_rows else set()
     # the reference engine and the error report need every predicted quote as an object; the fast engine streams
     # a large file into arrays
     stream = not errors and (engine == "fast" or engine == "auto" and _large(predictions, compare))
     with gc_paused():
-        submission = read_predictions(predictions, texts, quote_ids, stream=stream)
-        other = read_predictions(compare, texts, quote_ids, stream=stream) if compare is not None else None
-        return score_corpus(docs, all_quotes, submission, options, compare=other, engine=engine)
+        submission = read_predictions(predictions, texts, quote_ids, stream=stream, boilerplate=boilerplate,
+                                      strict=strict)
+        other = read_predictions(compare, texts, quote_ids, stream=stream, boilerplate=boilerplate,
+                                 strict=strict) if compare is not None else None
+        return score_corpus(docs, all_quotes, submission, options, compare=other, engine=engine,
+                            compare_key=compare_key)
 
 
 def _large(*sources) -> bool:
@@ -81,9 +90,16 @@ def _large(*sources) -> bool:
     return sum(sizes) > AUTO_REFERENCE_MAX_QUOTES * 100
 
 
-def read_predictions(predictions, texts: dict[str, str], quote_ids, stream: bool = False):
+def articles(docs: list[dict]) -> tuple[dict[str, str], dict[str, list[dict]]]:
+    """(doc_id -> text, doc_id -> boilerplate regions) of documents rows: what a submission is read against (the
+    regions rank the places a quote given by its text may take)."""
+    return ({d["doc_id"]: d["text"] for d in docs}, {d["doc_id"]: list(d.get("boilerplate") or ()) for d in docs})
+
+
+def read_predictions(predictions, texts: dict[str, str], quote_ids, stream: bool = False, *,
+                     boilerplate: dict[str, list[dict]] | None = None, strict: bool = False, **limits):
     """A Submission from a path, a list of dicts, or a Submission (returned as is). `texts`: every document the
-    submission may name.
+    submission may name; boilerplate, strict and `limits` (max_line_bytes, name, ...): as `read_submission`.
 
     stream: read a file into arrays, never holding the parsed file: with pyarrow's JSON reader when the file is in
     the common case of `benchmark.submission.columnar`, else one line at a time (`fast.PredictionColumns`). The same
@@ -93,14 +109,15 @@ def read_predictions(predictions, texts: dict[str, str], quote_ids, stream: bool
     if isinstance(predictions, Submission):
         return predictions
     is_file = isinstance(predictions, (str, os.PathLike))
-    submission = _read_columnar(str(predictions), texts) if stream and is_file else None
+    submission = _read_columnar(str(predictions), texts) if stream and is_file and not limits else None
+    options = dict(boilerplate=boilerplate, strict=strict, **limits)
     if submission is None and stream and is_file:
         columns = PredictionColumns()
         submission = read_submission(predictions, texts, quote_ids, on_document=columns.add,
-                                     on_quote_rows=columns.add_rows)
+                                     on_quote_rows=columns.add_rows, **options)
         submission.columns = columns
     elif submission is None:
-        submission = read_submission(predictions, texts, quote_ids)
+        submission = read_submission(predictions, texts, quote_ids, **options)
     return submission
 
 

@@ -29,6 +29,7 @@ class Run:
     docs: list                           # the DocumentPrediction (or None) of each gold document
     ignored: dict[str, int]              # predictions ignored: boilerplate, other_track, invalid
     findings: list[Findings] | None      # per gold document (only when the error report is asked for)
+    unaligned: int = 0                   # counted predictions given by a text not found in the article
 
     @property
     def counts(self) -> dict[str, np.ndarray]:
@@ -80,9 +81,10 @@ class CountTable:
             col += size
         return out
 
-    def statistic(self, summed: np.ndarray, undefined: float = 0.0) -> dict[str, np.ndarray]:
-        """Every metric, for each row of `summed` (rows = count vectors summed over some documents)."""
-        return scores(self.unpack(summed), undefined)
+    def statistic(self, summed: np.ndarray, undefined: float = 0.0, keys=None) -> dict[str, np.ndarray]:
+        """Every metric (or the tasks of `keys`), for each row of `summed` (rows = count vectors summed over some
+        documents)."""
+        return scores(self.unpack(summed), undefined, keys)
 
     def statistic_nan(self, summed: np.ndarray) -> dict[str, np.ndarray]:
         """As `statistic`, with NaN for undefined ratios (bootstrap resamples leave them out)."""

@@ -18,14 +18,14 @@ AUTO_REFERENCE_MAX_QUOTES = 5_000
 
 
 def score_corpus(gold_docs: list[dict], gold_quotes, submission, options: Options = Options(), compare=None,
-                 engine: str = "auto") -> dict:
+                 engine: str = "auto", compare_key: str = "overall") -> dict:
     """Score a parsed `benchmark.submission.Submission` against gold rows of the `documents` and `quotes` configs
     (`gold_quotes`: row dicts, or the pyarrow Table of `benchmark.dataset.read_table`).
 
     Only documents in `gold_docs` are scored (predictions for other documents are ignored); a gold document
     without a prediction predicts nothing. `compare`: a second Submission for a paired comparison. `engine`:
     "reference", "fast" or "auto" (the reference for small inputs, see AUTO_REFERENCE_MAX_QUOTES); the engine
-    never changes a result.
+    never changes a result. `compare_key`: the metric of the comparison's per-document wins and losses.
     """
     if options.track not in reference.TRACKS:
         raise ValueError(f"track must be one of {', '.join(reference.TRACKS)}, got {options.track!r}")
@@ -46,7 +46,8 @@ def score_corpus(gold_docs: list[dict], gold_quotes, submission, options: Option
         documents = Documents(gold_docs)
         results = build_results(documents, run, submission, options)
         if compare is not None:
-            results["compare"] = build_comparison(documents, run, evaluate(compare, False), compare, options)
+            results["compare"] = build_comparison(documents, run, evaluate(compare, False), compare, options,
+                                                  compare_key)
     return results
 
 
@@ -72,7 +73,7 @@ def reference_run(gold_docs: list[dict], units: list[dict], submission, options:
     findings = [Findings(r.matched, r.missed, r.spurious) for r in found] if errors else None
     docs = [submission.documents.get(d["doc_id"]) for d in gold_docs]
     return Run(CountTable.from_rows([r.counts for r in found]), frozenset(submission.attempted), docs, ignored,
-               findings)
+               findings, sum(r.unaligned for r in found))
 
 
 @contextmanager

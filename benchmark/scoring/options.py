@@ -4,12 +4,14 @@ defaults taken from `Options`."""
 from __future__ import annotations
 
 import argparse
+import numbers
 from dataclasses import dataclass
 
 from benchmark.scoring.reference import SCORER_VERSION, TRACKS
 from benchmark.scoring.signature import Signature
 
 ENGINES = ("auto", "reference", "fast")
+MAX_RESAMPLES = 100_000        # 1e5 resamples of 100k documents is already 40 GB of weights drawn in chunks
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,13 @@ class Options:
     data_fingerprint: str | None = None
     version: str = ""
 
+    def __post_init__(self) -> None:
+        # the same bounds as the flags, so benchmark.score(seed=-1) or n_boot=10**8 (50 GiB of resample weights)
+        # fail at once with a ValueError instead of deep inside numpy
+        for name, value, high in (("n_boot", self.n_boot, MAX_RESAMPLES), ("seed", self.seed, 2 ** 32 - 1)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value <= high:
+                raise ValueError(f"{name} must be an integer from 0 to {high}, got {value!r}")
+
     def signature(self) -> Signature:
         from benchmark import __version__
         return Signature(self.data_fingerprint or "", self.split, self.track, self.overlap, self.n_boot,
@@ -30,13 +39,13 @@ class Options:
 
 
 DEFAULTS = Options()
-FLAGS = ("split", "track", "overlap", "bootstrap", "seed", "data", "engine")
+FLAGS = ("split", "track", "overlap", "bootstrap", "seed", "data", "engine", "strict")
 
 
 def add_arguments(parser: argparse.ArgumentParser, *flags: str) -> None:
     """Declare the shared scoring flags on `parser` (all of FLAGS, or those named), with one name each and the
     defaults of `Options`: --split, --track, --overlap, --bootstrap N (dest n_boot; --n-boot is an old spelling),
-    --seed, --data DIR (dest data_dir), --engine."""
+    --seed, --data DIR (dest data_dir), --engine, --strict."""
     for flag in flags or FLAGS:
         if flag == "split":
             # not argparse choices: the splits are those of the dataset folder (--data), checked when it is read
@@ -65,6 +74,11 @@ def add_arguments(parser: argparse.ArgumentParser, *flags: str) -> None:
                                 help="reference = benchmark/scoring/reference.py, the definition (plain Python); "
                                      "fast = numpy, for large corpora; auto (default) = the reference for small "
                                      "inputs. Every output is the same whichever runs")
+        elif flag == "strict":
+            parser.add_argument("--strict", action="store_true",
+                                help="refuse a submission (exit 2) with a quote given as text that is not in the "
+                                     "article or fits several places equally well (default: such a quote counts "
+                                     "as a spurious prediction, or takes the first place, with a warning)")
         else:
             raise ValueError(f"unknown scoring flag {flag!r}")
 
@@ -72,11 +86,10 @@ def add_arguments(parser: argparse.ArgumentParser, *flags: str) -> None:
 def options_from(args: argparse.Namespace, **known) -> dict:
     """The keyword arguments of `benchmark.score` that the flags set (only those the parser declared)."""
     names = {"split": "split", "track": "track", "overlap": "overlap", "n_boot": "n_boot", "seed": "seed",
-             "data_dir": "data_dir", "engine": "engine"}
+             "data_dir": "data_dir", "engine": "engine", "strict": "strict"}
     return {**{kw: getattr(args, dest) for dest, kw in names.items() if hasattr(args, dest)}, **known}
 
 
-MAX_RESAMPLES = 100_000        # 1e5 resamples of 100k documents is already 40 GB of weights drawn in chunks
 
 
 def _fraction(text: str) -> float:

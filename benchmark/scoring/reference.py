@@ -13,6 +13,9 @@ Gold units and predictions
   to the gold-spans subtasks below). It is **ignored** (counted nowhere; the warnings count it) when its offsets lie
   outside the text (possible only for a Submission built by hand), when its `type` is given and belongs to another
   track, or when it lies wholly inside one boilerplate region. Every other prediction **counts**.
+- A quote given by a `text` that is not in the article (`PredictedQuote.unaligned`: no span, no quote_id) counts
+  as a prediction that shares no character with any unit: it is in `n_pred`, always spurious (its stance goes to
+  `stance_spurious`), and covers no characters. It is ignored only when typed for another track.
 
 Quote detection
 ---------------
@@ -35,9 +38,14 @@ Quote detection
 
 Attribution, stance, gold spans, date, outlet
 ---------------------------------------------
-- A predicted speaker is *right* when its `normalize_name` form (case, accents, punctuation, possessives and
-  leading honorifics do not matter; articles do) is non-empty and equals that of the unit's speaker name or of
-  one of its aliases, or when its predicted mention span overlaps the unit's gold mention span.
+- A predicted speaker is *right* (`speaker_right`) when its predicted mention span overlaps the unit's gold
+  mention span, or when its `name_form` (case, accents, punctuation, possessives, leading honorifics and middle
+  initials do not matter; articles do) is non-empty and (`names_speaker`), with the speaker's *own* forms = its
+  name, its aliases and the unit's mention text: equals an own form; or contains one as a contiguous word
+  sequence and names no other speaker of the document. Another speaker (one with other units in the document) is
+  named by an occurrence of one of its aliases, unless that occurrence lies inside an occurrence of an own form,
+  or the alias is a part of an own form (an affiliation: "Kremlin" in "Kremlin spokesman Dmitry Peskov") and no
+  "and"/"or" outside the own forms coordinates two names.
 - On the overlap-matched pairs with a counted unit: `attr_correct` (speaker right), `stance_cm[gold][pred]`
   (stance codes favor, against, neutral, none, and NULL = no stance predicted). `stance_missed[gold]` counts the
   missed units, `stance_spurious[pred]` the spurious predictions.
@@ -66,13 +74,15 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from benchmark.labels import QUOTE_TYPES, STANCES, TRACK_A_TYPES, TRACK_B_TYPES
-from benchmark.scoring.metrics.attribution import normalize_name
+from benchmark.scoring.metrics.attribution import name_form
 from benchmark.scoring.metrics.outlet import outlet_correct
 from benchmark.submission.align import QUOTE_MARKS
 
 # Moves whenever a change to the scorer changes a printed number (the signature carries it): 1 = before the
-# reference existed; 2 = exact match as trim_span equality, identical pairs kept in order, overlapping regions.
-SCORER_VERSION = "2"
+# reference existed; 2 = exact match as trim_span equality, identical pairs kept in order, overlapping regions;
+# 3 = quotes given as text aligned in tiers (fuzzy, ellipsis), a text not found counted as a spurious prediction,
+# names that contain an alias of the gold speaker (and no other speaker of the document) right.
+SCORER_VERSION = "3"
 TRACKS = {"A": TRACK_A_TYPES, "B": TRACK_B_TYPES, "all": QUOTE_TYPES}
 NULL = len(STANCES)                          # the code of "no stance"
 STANCE_CODE = {label: code for code, label in enumerate(STANCES)}
@@ -86,11 +96,12 @@ QUOTE_ENTITY = re.compile(
 @dataclass
 class DocumentResult:
     """What the reference finds in one document."""
-    counts: dict[str, object]                # name -> int or (nested) list, as `core.COUNT_SHAPES`
+    counts: dict[str, object]                # name -> int or (nested) list, as `metrics.COUNT_SHAPES`
     matched: list[tuple[dict, object, bool]] = field(default_factory=list)   # (unit, prediction, speaker right)
     missed: list[dict] = field(default_factory=list)                         # counted units in no pair
     spurious: list = field(default_factory=list)                             # counted predictions in no pair
     ignored: dict[str, int] = field(default_factory=lambda: {"boilerplate": 0, "other_track": 0, "invalid": 0})
+    unaligned: int = 0                        # counted predictions given by a text not found in the article
 
 
 def score_documents(docs: list[dict], units: list[dict], submission, track: str, overlap: float
@@ -111,11 +122,18 @@ def score_document(doc: dict, units: list[dict], prediction, track: str, overlap
     counted_unit = [u["type"] in types and not u["optional"] and not u["in_boilerplate"] for u in units]
     result = DocumentResult(counts={})
     quotes = prediction.quotes if prediction is not None else []
+    speakers = document_speakers(units)
     predictions = []
     for q in quotes:
         if q.quote_id is not None:
             continue
-        if not 0 <= q.start < q.end <= len(text):
+        if q.start is None:                   # a text not found in the article: counted, covers nothing
+            if q.type is not None and q.type not in types:
+                result.ignored["other_track"] += 1
+            else:
+                predictions.append(q)
+                result.unaligned += 1
+        elif not 0 <= q.start < q.end <= len(text):
             result.ignored["invalid"] += 1
         elif q.type is not None and q.type not in types:
             result.ignored["other_track"] += 1
@@ -125,7 +143,7 @@ def score_document(doc: dict, units: list[dict], prediction, track: str, overlap
             predictions.append(q)
 
     # -- quote detection
-    candidates = [(i, j, shared) for i, p in enumerate(predictions) for j, u in enumerate(units)
+    candidates = [(i, j, shared) for i, p in enumerate(predictions) if p.start is not None for j, u in enumerate(units)
                   if (shared := min(p.end, u["end"]) - max(p.start, u["start"])) > 0]
     eligible = [(i, j, s) for i, j, s in candidates if s >= overlap * (units[j]["end"] - units[j]["start"]) - 1e-9]
     same_span = [(i, j, s) for i, j, s in candidates
@@ -135,7 +153,7 @@ def score_document(doc: dict, units: list[dict], prediction, track: str, overlap
     for kind, chosen in (("overlap", pairs), ("exact", best_matching(same_span, units, counted_unit))):
         tp = sum(counted_unit[j] for _, j in chosen)
         result.counts[kind] = [tp, len(predictions) - (len(chosen) - tp), sum(counted_unit)]
-    covered = [set(range(x.start, x.end)) for x in predictions]
+    covered = [set(range(x.start, x.end)) for x in predictions if x.start is not None]
     p_chars = set().union(*covered)
     g_chars = set().union(*(range(u["start"], u["end"]) for u, c in zip(units, counted_unit) if c))
     d_chars = set().union(*(range(u["start"], u["end"]) for u, c in zip(units, counted_unit) if not c),
@@ -147,7 +165,7 @@ def score_document(doc: dict, units: list[dict], prediction, track: str, overlap
     paired_predictions, paired_units = {i for i, _ in pairs}, {j for _, j in pairs}
     for i, j in pairs:
         if counted_unit[j]:
-            right = speaker_right(predictions[i], units[j])
+            right = speaker_right(predictions[i], units[j], speakers)
             result.matched.append((units[j], predictions[i], right))
             stance_cm[STANCE_CODE[units[j]["stance"]]][code(predictions[i].stance)] += 1
     result.missed = [u for j, u in enumerate(units) if counted_unit[j] and j not in paired_units]
@@ -167,7 +185,7 @@ def score_document(doc: dict, units: list[dict], prediction, track: str, overlap
     for u, c in zip(units, counted_unit):
         if c:
             q = given.get(u["quote_id"])
-            gs_right += q is not None and speaker_right(q, u)
+            gs_right += q is not None and speaker_right(q, u, speakers)
             gs_cm[STANCE_CODE[u["stance"]]][code(q.stance) if q is not None else NULL] += 1
     result.counts.update(gs_n=[sum(counted_unit)], gs_attr_correct=[gs_right], gs_cm=gs_cm)
 
@@ -215,15 +233,60 @@ def code(stance: str | None) -> int:
     return NULL if stance is None else STANCE_CODE[stance]
 
 
-def speaker_right(prediction, unit: dict) -> bool:
-    """Does the predicted speaker (name, or mention span) name the unit's gold speaker?"""
-    name = normalize_name(prediction.speaker) if prediction.speaker is not None else ""
-    aliases = {normalize_name(a) for a in [unit["speaker"], *(unit.get("speaker_aliases") or ())] if a}
-    if name and name in aliases:
+def document_speakers(units: list[dict]) -> dict[str, tuple[str, ...]]:
+    """speaker_id -> the `name_form`s of its name and aliases, for every speaker of a document's units."""
+    return {u["speaker_id"]: speaker_forms(u) for u in units}
+
+
+def speaker_forms(unit: dict) -> tuple[str, ...]:
+    """The `name_form`s of a unit's speaker name and aliases (non-empty, each once, in order)."""
+    forms = (name_form(a) for a in [unit["speaker"], *(unit.get("speaker_aliases") or ())] if a)
+    return tuple(dict.fromkeys(f for f in forms if f))
+
+
+def speaker_right(prediction, unit: dict, speakers: dict[str, tuple[str, ...]] | None = None) -> bool:
+    """Does the predicted speaker (name, or mention span) name the unit's gold speaker? `speakers`: the document's
+    speakers (`document_speakers`; None: only the unit's own)."""
+    if prediction.speaker_start is not None and unit.get("speaker_start") is not None and \
+            min(prediction.speaker_end, unit["speaker_end"]) > max(prediction.speaker_start, unit["speaker_start"]):
         return True
-    if prediction.speaker_start is None or unit.get("speaker_start") is None:
+    name = name_form(prediction.speaker) if prediction.speaker is not None else ""
+    mention = name_form(unit["speaker_mention"]) if unit.get("speaker_mention") else ""
+    own = speaker_forms(unit) + ((mention,) if mention else ())
+    others = [f for sid, forms in (speakers or {}).items() if sid != unit["speaker_id"] for f in forms]
+    return names_speaker(name, own, others)
+
+
+COORDINATING = frozenset({"and", "or"})
+
+
+def names_speaker(name: str, own: tuple[str, ...], others) -> bool:
+    """The name rule on `name_form`s (see the docstring): does `name` name the speaker whose forms are `own` and
+    none of the speakers whose aliases are `others`?"""
+    if not name:
         return False
-    return min(prediction.speaker_end, unit["speaker_end"]) > max(prediction.speaker_start, unit["speaker_start"])
+    if name in own:
+        return True
+    words = name.split()
+    held = [span for form in own for span in occurrences(words, form.split())]
+    if not held:
+        return False
+
+    def inside(s: int, e: int) -> bool:
+        return any(s0 <= s and e <= e0 for s0, e0 in held)
+
+    coordinated = any(w in COORDINATING and not inside(k, k + 1) for k, w in enumerate(words))
+    for alias in others:
+        part_of_own = any(occurrences(form.split(), alias.split()) for form in own)
+        if any(not inside(s, e) and (coordinated or not part_of_own) for s, e in occurrences(words, alias.split())):
+            return False
+    return True
+
+
+def occurrences(words: list[str], part: list[str]) -> list[tuple[int, int]]:
+    """Word spans (start, end) where `part` occurs in `words` as a contiguous sequence."""
+    n = len(part)
+    return [(k, k + n) for k in range(len(words) - n + 1) if n and words[k:k + n] == part]
 
 
 def best_matching(edges: list[tuple[int, int, int]], units: list[dict], counted_unit: list[bool]

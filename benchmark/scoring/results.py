@@ -13,8 +13,10 @@ from benchmark.scoring.metrics import MAIN_KEYS, OVERALL_PARTS, TASKS, task_of
 from benchmark.scoring.metrics.base import Context
 from benchmark.scoring.options import Options
 from benchmark.scoring.reference import trim_span
+from benchmark.submission.model import Alignment
 
 SNIPPET = 100
+MAX_ALIGNMENT_WARNINGS = 20
 _MISSING_WARNING = re.compile(r"no prediction for document|more documents without a prediction")
 _DOCUMENT_BLOCK = 8192       # documents whose metrics are computed at once
 
@@ -50,11 +52,28 @@ def build_results(gold: Documents, run: Run, submission, options: Options) -> di
     extra = len(set(submission.documents) - set(gold.index))
     # the reader's "no prediction" warnings name every document it was given; these name the split's
     warnings = [w for w in getattr(submission, "warnings", []) if not _MISSING_WARNING.search(w)]
-    warnings += [f"no prediction for document {doc_id}: it counts as predicting nothing" for doc_id in missing[:20]]
-    if len(missing) > 20:
-        warnings.append(f"... and {len(missing) - 20} more documents without a prediction")
-    if extra:
-        warnings.append(f"{extra} predicted documents are not in split {options.split!r} and were ignored")
+    if extra and len(missing) == gold.n_docs:      # a file of the other split only: one warning says so
+        warnings.append(f"none of the {gold.n_docs} documents of split {options.split!r} is predicted: the "
+                        f"submission's {extra} documents are all of another split (score it with --split all, or "
+                        "the split of its documents)")
+    else:
+        warnings += [f"no prediction for document {doc_id}: it counts as predicting nothing"
+                     for doc_id in missing[:20]]
+        if len(missing) > 20:
+            warnings.append(f"... and {len(missing) - 20} more documents without a prediction")
+        if extra:
+            warnings.append(f"{extra} predicted documents are not in split {options.split!r} and were ignored")
+    # ties among the places of a quote given as text, in the documents scored (the others' do not matter)
+    alignment = [w for doc_id in gold.doc_ids for w in getattr(submission, "alignment_warnings", {}).get(doc_id, ())]
+    warnings += alignment[:MAX_ALIGNMENT_WARNINGS]
+    if len(alignment) > MAX_ALIGNMENT_WARNINGS:
+        warnings.append(f"... and {len(alignment) - MAX_ALIGNMENT_WARNINGS} more quotes given as text that fit "
+                        "several places equally well")
+    if run.unaligned:
+        warnings.append(f"{run.unaligned} predicted quote{'s' if run.unaligned > 1 else ''} given as text "
+                        f"{'were' if run.unaligned > 1 else 'was'} not found in the article, not even "
+                        "approximately: each counts as a spurious prediction (--errors lists them with the closest "
+                        "passage; --strict refuses such a file)")
     if run.ignored["boilerplate"]:
         warnings.append(f"{run.ignored['boilerplate']} predicted quotes lie wholly inside boilerplate regions "
                         "and were ignored")
@@ -97,7 +116,7 @@ def document_scores(table: CountTable, keys) -> dict[str, np.ndarray]:
     m = {k: np.empty(n) for k in wanted}
     # row blocks: every metric is row-wise, and the temporaries of 100k documents at once take ~100 MB
     for i in range(0, n, _DOCUMENT_BLOCK):
-        block = table.statistic(table.rows(i, i + _DOCUMENT_BLOCK), undefined=np.nan)
+        block = table.statistic(table.rows(i, i + _DOCUMENT_BLOCK), undefined=np.nan, keys=wanted)
         for k in wanted:
             m[k][i:i + _DOCUMENT_BLOCK] = block[k]
     parts = np.stack([m[k] for k in OVERALL_PARTS])
@@ -178,6 +197,14 @@ def build_errors(gold: Documents, run: Run) -> dict[str, dict]:
                 "quote_id": row["quote_id"], "type": row["type"], "start": row["start"], "end": row["end"],
                 "text": _snippet(text, row["start"], row["end"]), "speaker": row["speaker"], "stance": row["stance"]})
         for q in found.spurious:
+            if q.start is None:             # given as text, not found: no span; what the reader found instead
+                found_as = q.alignment or Alignment("not found", 0.0, "")
+                errors["spurious"].append({"line": q.line, "start": None, "end": None, "text": found_as.text,
+                                           "speaker": q.speaker, "stance": q.stance, "not_found": True,
+                                           "message": found_as.message(), "closest": found_as.closest,
+                                           "closest_start": found_as.closest_start,
+                                           "similarity": round(found_as.similarity, 4)})
+                continue
             errors["spurious"].append({"line": q.line, "start": q.start, "end": q.end,
                                        "text": _snippet(text, q.start, q.end), "speaker": q.speaker,
                                        "stance": q.stance})
@@ -220,19 +247,21 @@ def per_document_dates_outlets(gold: Documents, run: Run) -> dict[str, tuple]:
     return out
 
 
-def build_comparison(gold: Documents, run_a: Run, run_b: Run, other, options: Options) -> dict:
-    """Paired comparison of two submissions over the same documents (A = the scored one, B = `other`)."""
+def build_comparison(gold: Documents, run_a: Run, run_b: Run, other, options: Options, key: str = "overall") -> dict:
+    """Paired comparison of two submissions over the same documents (A = the scored one, B = `other`): every
+    headline metric of a task either attempted (and always `key`), and the per-document wins and losses on
+    `key`."""
     table_a, table_b = run_a.table, run_b.table
     point_a = table_a.statistic(table_a.totals())
     point_b = table_b.statistic(table_b.totals())
     attempted = run_a.attempted | run_b.attempted
-    keys = [k for k in MAIN_KEYS if k == "overall" or task_of(k) in attempted]
+    keys = [k for k in MAIN_KEYS if k in ("overall", key) or task_of(k) in attempted]
     rand = stats.paired_randomisation(table_a.matrix, table_b.matrix, table_a.statistic, keys, options.n_boot,
                                       options.seed)
     boot = stats.paired_bootstrap(table_a.matrix, table_b.matrix, table_a.statistic, keys, options.n_boot,
                                   options.seed)
-    doc_a = document_scores(table_a, ["overall"])["overall"]
-    doc_b = document_scores(table_b, ["overall"])["overall"]
+    doc_a = document_scores(table_a, [key])[key]
+    doc_b = document_scores(table_b, [key])[key]
     n = gold.n_docs
     min_p = stats.min_two_sided_p(n)
     note = (f"{n} documents: an exact paired randomisation test has {2 ** n if n <= stats.EXACT_MAX_DOCS else 'many'}"
@@ -251,7 +280,7 @@ def build_comparison(gold: Documents, run_a: Run, run_b: Run, other, options: Op
                           "two_sided": True, "unit": "document"},
         "paired_bootstrap": {"n": options.n_boot, "seed": options.seed, "one_sided": True,
                              "rule": "share of resamples whose difference exceeds twice the observed one"},
-        "win_loss": stats.win_loss(gold.doc_ids, doc_a, doc_b),
+        "win_loss": {**stats.win_loss(gold.doc_ids, doc_a, doc_b), "key": key},
         "n_documents": n,
         "min_two_sided_p": min_p,
         "note": note,

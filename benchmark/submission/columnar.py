@@ -14,7 +14,12 @@ The common case, precisely (anything else returns None):
   pyarrow cannot tell from an absent key, and the outlet score depends on that difference);
 - every quote located by integer start/end inside its article; other quote keys among speaker, stance, type
   (strings or null; a quote key's presence matters only corpus-wide, which pyarrow's schema tells);
-- known and distinct doc_ids, labels and dates that `read_submission` accepts, at most max_quotes_per_doc quotes.
+- known and distinct doc_ids, labels and dates that `read_submission` accepts, at most max_quotes_per_doc quotes;
+- no "[" byte but the one opening "quotes" on a line, and every "{" opening a line or following "[" or "," (after
+  at most one space). Checked on the bytes before pyarrow sees them: such a line nests at most 3 levels, while a
+  deeply nested one crashes pyarrow's parser (a segfault at 20,000 levels) or takes quadratic time. A bracket
+  inside a string only makes the check hand the file over.
+A repeated key or a lone surrogate escape makes pyarrow fail, so such a file is handed over too.
 
 Cost: the file is read twice, once as bytes (`_scan`: line structure, line lengths, UTF-8, which pyarrow does not
 check or report by line) and once by pyarrow in 4 MB batches; a file handed over is then read a third time by
@@ -29,10 +34,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from benchmark.errors import InputError
 from benchmark.labels import QUOTE_TYPES, STANCES
+from benchmark.safe_io import open_regular
 from benchmark.submission.model import (
     _FIELD_BITS,
     _FIELDSETS,
+    MAX_FILE_BYTES,
     NO_QUOTES,
     DocumentPrediction,
     Submission,
@@ -67,9 +75,13 @@ class Columns:
 
 
 def read_columns(path: str, documents: Mapping[str, str], *, max_line_bytes: int,
-                 max_quotes_per_doc: int) -> Columns | None:
-    """The submission file at `path` as arrays, or None when it is not in the common case (see the module)."""
-    scan = _scan(path, max_line_bytes)
+                 max_quotes_per_doc: int, max_file_bytes: int = MAX_FILE_BYTES) -> Columns | None:
+    """The submission file at `path` as arrays, or None when it is not in the common case (see the module) or
+    cannot be read (not a regular file, over max_file_bytes: `read_submission` then says so)."""
+    try:
+        scan = _scan(path, max_line_bytes, max_file_bytes)
+    except InputError:
+        return None
     if scan is None:
         return None
     import pyarrow as pa
@@ -104,15 +116,22 @@ class _Scan:
     published_bytes: bool      # the bytes "published" (in quotes) occur, or an escaped ASCII character does
 
 
-def _scan(path: str, max_line_bytes: int) -> _Scan | None:
-    """One pass over the bytes: line count, line lengths, line starts, UTF-8 validity. None when not clean."""
+_OBJECT_FOLLOWS = np.zeros(256, dtype=bool)        # bytes that may come right before a "{" in the common case
+_OBJECT_FOLLOWS[[ord("["), ord(","), ord("\n")]] = True
+
+
+def _scan(path: str, max_line_bytes: int, max_file_bytes: int = MAX_FILE_BYTES) -> _Scan | None:
+    """One pass over the bytes: line count, line lengths, line starts, UTF-8 validity, the nesting bound. None
+    when not clean."""
     decoder = None
     lines = 0
     line_length = 0              # bytes of the current (unfinished) line so far
     at_line_start = True
     published = False
     tail = b""                   # the last bytes of the previous chunk, for patterns across a chunk boundary
-    with open(path, "rb") as f:
+    before = b"\n\n"             # the two bytes before this chunk (the file starts as if after a line break)
+    bracket_on_line = False      # the current (unfinished) line already holds a "["
+    with open_regular(path, limit=max_file_bytes) as f:
         while True:
             chunk = f.read(_CHUNK)
             if not chunk:
@@ -133,6 +152,14 @@ def _scan(path: str, max_line_bytes: int) -> _Scan | None:
             newlines = np.flatnonzero(data == 10)
             if at_line_start and chunk[:1] != b"{":
                 return None
+            brackets = np.flatnonzero(data == 91)
+            if not _shallow(data, newlines, brackets, before, bracket_on_line):
+                return None
+            if len(newlines):
+                bracket_on_line = bool(len(brackets)) and int(brackets[-1]) > int(newlines[-1])
+            else:
+                bracket_on_line = bracket_on_line or bool(len(brackets))
+            before = (before + chunk)[-2:]
             if len(newlines):
                 lengths = np.diff(newlines, prepend=-1)
                 lengths[0] += line_length
@@ -161,6 +188,28 @@ def _scan(path: str, max_line_bytes: int) -> _Scan | None:
     return _Scan(lines, published)
 
 
+def _shallow(data: np.ndarray, newlines: np.ndarray, brackets: np.ndarray, before: bytes,
+             bracket_on_line: bool) -> bool:
+    """Does this chunk keep every line at most 3 levels deep (see the module)? At most one "[" per line (the
+    unfinished line of the previous chunk may already hold one), and each "{" right after "[", "," or a line
+    break, or after one space following "[" or "," (json.dumps writes ", "). Never a false "yes". `brackets`:
+    the positions of "[" in the chunk."""
+    if len(brackets):
+        line_of = np.searchsorted(newlines, brackets)          # 0 = the line continued from the previous chunk
+        if (bracket_on_line and line_of[0] == 0) or (len(line_of) > 1 and not np.diff(line_of).all()):
+            return False
+    opens = np.flatnonzero(data == 123)
+    if not len(opens):
+        return True
+    extended = np.concatenate([np.frombuffer(before, dtype=np.uint8), data])   # index i + 2 = data[i]
+    previous = extended[opens + 1]
+    spaced = previous == 32
+    if spaced.any():
+        previous[spaced] = extended[opens[spaced]]
+        previous[spaced & (previous == 10)] = 0                # " {" at a line start is not the common case
+    return bool(_OBJECT_FOLLOWS[previous].all())
+
+
 class _Collector:
     """Checks each batch and keeps its values as compact arrays; `finish` makes the Columns."""
 
@@ -179,6 +228,7 @@ class _Collector:
         self.parts: dict[str, list[np.ndarray]] = {k: [] for k in ("doc", "start", "end", "speaker", "stance",
                                                                      "type")}
         self.names: dict[str, int] = {}
+        self.null_items = False
         self.fits = self._check_schema(schema)
 
     def _check_schema(self, schema) -> bool:
@@ -211,6 +261,8 @@ class _Collector:
                     return False
             elif item != pa.null():
                 return False
+            else:
+                self.null_items = True       # every quote list empty, or holding only nulls (checked per batch)
         return True
 
     def add(self, batch) -> bool:
@@ -242,8 +294,12 @@ class _Collector:
                     return False
                 dates.append(date)
             self.dates += map(dates.__getitem__, encoded.indices.to_numpy().tolist())
+        if self.null_items and len(pc.list_flatten(column["quotes"])):
+            return False                     # "quotes": [null]: the reference rejects each null quote
         if self.quote_keys and not self._add_quotes(column["quotes"], position):
             return False
+        if "quotes" in self.fields and not self.quote_keys and pc.list_flatten(column["quotes"]).null_count:
+            return False                     # "quotes": [null]: an invalid quote the line-by-line reader reports
         self.rows += batch.num_rows
         return True
 

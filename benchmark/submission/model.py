@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from benchmark.submission.lines import _json_type, _show
 
@@ -13,6 +14,7 @@ from benchmark.submission.lines import _json_type, _show
 # characters with < 100 quotes; these leave room for corpora of long documents without letting one line take
 # the machine down.
 MAX_LINE_BYTES = 8 * 1024 * 1024
+MAX_FILE_BYTES = 1 << 30     # 1 GiB: about 10 million predicted quotes; a larger file is refused before it is read
 MAX_QUOTES_PER_DOC = 10_000
 MAX_DEPTH = 16       # a valid line nests 3 levels (document -> quotes -> quote); anything deeper is invalid anyway
 MAX_PROBLEMS = 50
@@ -30,9 +32,29 @@ _FIELD_BITS = ("outlet", "published", "quotes", "speaker", "stance", "type")
 _FIELDSETS = [frozenset(f for bit, f in enumerate(_FIELD_BITS) if mask >> bit & 1) for mask in range(64)]
 
 
+class Alignment(NamedTuple):
+    """How a quote given by its `text` was located (`benchmark.submission.text_locators`)."""
+    method: str                # "exact", "normalised", "ellipsis", "fuzzy", or "not found"
+    similarity: float          # 1.0 for exact and normalised; found: of the match; not found: of the closest
+    text: str                  # the submitted text, shortened for display
+    closest: str | None = None         # not found: the most similar passage of the article (shortened), if any
+    closest_start: int | None = None   # its offset
+
+    @property
+    def found(self) -> bool:
+        return self.method != "not found"
+
+    def message(self) -> str:
+        """What the error list and the report say about a quote that was not found."""
+        if self.closest is None:
+            return "not found in the article; no similar passage"
+        return (f"not found in the article; closest: {self.closest!r} (similarity {self.similarity:.2f}) "
+                f"at offset {self.closest_start}")
+
+
 @dataclass(slots=True)
 class PredictedQuote:
-    start: int | None          # resolved code-point offsets (None only when located by quote_id)
+    start: int | None          # resolved code-point offsets (None when located by quote_id, or not found)
     end: int | None
     quote_id: str | None
     speaker: str | None
@@ -41,6 +63,14 @@ class PredictedQuote:
     stance: str | None
     type: str | None
     line: int                  # 1-based line of the submission file it came from
+    # a quote given by `text`: how it was located. Not found (start = end = quote_id = None): the quote still
+    # counts, as a prediction that matches nothing (benchmark.scoring.reference)
+    alignment: Alignment | None = field(default=None, compare=False)     # how, not where: not compared
+
+    @property
+    def unaligned(self) -> bool:
+        """Given by a text that is not in the article: a counted prediction with no span."""
+        return self.start is None and self.quote_id is None
 
 
 # The quotes of a document whose quotes are kept elsewhere (as arrays, by a streaming reader): shared, immutable
@@ -69,6 +99,9 @@ class Submission:
     # set by a streaming reader (benchmark.scoring.fast.PredictionColumns): the quotes as arrays; the documents
     # then carry no quotes of their own
     columns: object = None
+    # doc_id -> warnings about its text locators (ties broken by text order); the scorer shows those of the
+    # documents it scores
+    alignment_warnings: dict[str, list[str]] = field(default_factory=dict)
 
 
 def missing_warnings(name: str, documents: Iterable[str], predicted: Collection[str]) -> list[str]:

@@ -2,7 +2,6 @@
 specification of a valid submission; `benchmark.submission.columnar` is its fast path for clean files)."""
 from __future__ import annotations
 
-import datetime
 import difflib
 import gc
 import json
@@ -12,20 +11,27 @@ from pathlib import Path
 
 from benchmark.errors import InputError
 from benchmark.labels import QUOTE_TYPES, STANCES
-from benchmark.submission.align import align_text
+from benchmark.safe_io import display_path, open_regular
+from benchmark.submission.align import Article
 from benchmark.submission.fast_quotes import _STANCE, _TYPE, _fast_quotes
 from benchmark.submission.lines import (
     _DECODER,
     _TOO_LONG,
+    _as_int,
     _file_lines,
+    _label_message,
     _nesting_depth,
     _not_jsonl_message,
+    decoded_line_problems,
+    json_value_error,
+    surrogate_problems,
 )
 from benchmark.submission.model import (
     _FIELDSETS,
     DOCUMENT_EXTRA_KEYS,
     DOCUMENT_KEYS,
     MAX_DEPTH,
+    MAX_FILE_BYTES,
     MAX_LINE_BYTES,
     MAX_PROBLEMS,
     MAX_QUOTES_PER_DOC,
@@ -40,6 +46,7 @@ from benchmark.submission.model import (
     missing_warnings,
     parse_date,
 )
+from benchmark.submission.text_locators import TextLocator, place_text_locators
 
 _DOC_ALLOWED = frozenset(DOCUMENT_KEYS + DOCUMENT_EXTRA_KEYS)
 _QUOTE_ALLOWED = frozenset(QUOTE_KEYS + QUOTE_EXTRA_KEYS)
@@ -49,7 +56,10 @@ def read_submission(
     documents: Mapping[str, str],
     gold_quote_ids: Collection[str] = (),
     *,
+    boilerplate: Mapping[str, list[dict]] | None = None,
+    strict: bool = False,
     max_line_bytes: int = MAX_LINE_BYTES,
+    max_file_bytes: int = MAX_FILE_BYTES,
     max_quotes_per_doc: int = MAX_QUOTES_PER_DOC,
     max_depth: int = MAX_DEPTH,
     max_problems: int = MAX_PROBLEMS,
@@ -62,7 +72,11 @@ def read_submission(
     source: a path to a JSONL file; or an iterable of JSONL lines (str or bytes); or a list of already parsed
     objects (dicts; line numbers are then list positions + 1). documents: doc_id -> article text of every
     document being evaluated (for offset range checks and text alignment). gold_quote_ids: the gold quote ids
-    that "quote_id" locators may name. name: how problems name the source (default: the path, or "<predictions>").
+    that "quote_id" locators may name. boilerplate: doc_id -> its boilerplate regions (dicts with start and end),
+    which rank the candidates of text locators (`benchmark.submission.text_locators`). strict: a quote given by a
+    text that is not in the article, or that fits several places equally well, is an error (by default the first
+    counts as a spurious prediction and the second takes the first place in text order, with a warning).
+    name: how problems name the source (default: the path, or "<predictions>").
     on_document: called with each valid document as soon as it is read; the Submission keeps what it returns
     (a streaming consumer takes the quotes and returns the document without them, so memory stays small). The
     validation is the same; on invalid input InputError is still raised at the end, after every line is read.
@@ -72,7 +86,11 @@ def read_submission(
     making and taking apart an object per quote. It may be called for a document that then turns out invalid;
     InputError is raised at the end all the same.
 
-    Returns a Submission whose quotes all carry resolved offsets (or a gold quote_id). Raises InputError with every
+    A path is read only when it is a regular file of at most max_file_bytes; a key given twice in one object and a
+    lone surrogate (a \\ud800 escape without its pair) are problems like any other.
+
+    Returns a Submission whose quotes all carry resolved offsets, a gold quote_id, or (a text not found) neither,
+    as `PredictedQuote.unaligned`. Raises InputError with every
     problem found (up to max_problems), each `FILE:LINE: field: problem`.
     """
     # The reader allocates millions of long-lived, acyclic objects; the cyclic garbage collector would traverse
@@ -81,20 +99,20 @@ def read_submission(
     gc.disable()
     try:
         return _read(source, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth,
-                     max_problems, name, on_document, on_quote_rows)
+                     max_problems, name, on_document, on_quote_rows, boilerplate or {}, strict, max_file_bytes)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
 def _read(source, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth, max_problems,
-          name, on_document, on_quote_rows=None) -> Submission:
+          name, on_document, on_quote_rows, boilerplate, strict, max_file_bytes=MAX_FILE_BYTES) -> Submission:
     if isinstance(source, (str, os.PathLike)):
-        label = name or str(source)
+        label = name or display_path(source)
         reader = _Reader(label, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth,
-                         max_problems, on_document, on_quote_rows)
+                         max_problems, on_document, on_quote_rows, boilerplate, strict)
         try:
-            with open(source, "rb") as f:
+            with open_regular(source, limit=max_file_bytes, label=label, what="the submission") as f:
                 reader.read_lines(_file_lines(f, max_line_bytes))
         except _TooMany:
             pass
@@ -103,7 +121,7 @@ def _read(source, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc,
     else:
         label = name or "<predictions>"
         reader = _Reader(label, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth,
-                         max_problems, on_document, on_quote_rows)
+                         max_problems, on_document, on_quote_rows, boilerplate, strict)
         try:
             reader.read_items(source)
         except _TooMany:
@@ -123,7 +141,7 @@ class _TooMany(Exception):
 
 class _Reader:
     def __init__(self, name, documents, gold_quote_ids, max_line_bytes, max_quotes_per_doc, max_depth,
-                 max_problems, on_document=None, on_quote_rows=None):
+                 max_problems, on_document=None, on_quote_rows=None, boilerplate=None, strict=False):
         self.name = name
         self.documents = documents
         self.gold_ids = gold_quote_ids if isinstance(gold_quote_ids, (set, frozenset, dict)) else set(gold_quote_ids)
@@ -145,6 +163,9 @@ class _Reader:
         self.any_span_speaker = False
         self.strings: dict[str, str] = {}   # one shared object per distinct speaker string
         self.any_span_stance = False
+        self.boilerplate = boilerplate or {}
+        self.strict = strict
+        self.alignment_warnings: dict[str, list[str]] = {}
 
     # -- problems
     def add(self, line: int, field: str, message: str) -> None:
@@ -173,6 +194,8 @@ class _Reader:
             lineno += 1
             if type(item) is dict:
                 self.seen_first = True
+                for field, message in surrogate_problems(item, self.max_depth + 1):
+                    self.add(lineno, field, message)
                 self.check_document(item, lineno)
             elif isinstance(item, (str, bytes)):
                 self.read_raw_line(item, lineno)
@@ -233,7 +256,7 @@ class _Reader:
             return
         except ValueError as err:    # NaN/Infinity, integers with more than 4300 digits
             self.seen_first = True
-            self.add(lineno, "json", f"invalid JSON: {err}")
+            self.add(lineno, "json", f"invalid JSON: {json_value_error(err)}")
             return
         if not self.seen_first:
             self.seen_first = True
@@ -244,6 +267,9 @@ class _Reader:
         if error is not None:
             self.add(lineno, "json", f"invalid JSON: {error.msg} (column {error.colno})")
             return
+        if type(parsed) is dict:
+            for field, message in decoded_line_problems(raw if raw is not None else text, text, parsed):
+                self.add(lineno, field, message)
         self.check_document(parsed, lineno)
 
     # -- one document
@@ -356,11 +382,14 @@ class _Reader:
         else:
             mask = span_mask = 0
             seen_ids: dict[str, int] = {}
+            pending: list[tuple[TextLocator, PredictedQuote | None]] = []     # text locators, resolved together
             for i, q in enumerate(quotes_in):
-                bits, span_located = self.check_quote(q, i, line, doc_id, text, n, seen_ids, out)
+                bits, span_located = self.check_quote(q, i, line, doc_id, text, n, seen_ids, out, pending)
                 mask |= bits
                 if span_located:
                     span_mask |= bits
+            if pending:
+                self.place_texts(pending, line, doc_id, text)
             any_quote = bool(out)
         if any_quote:
             if fast is not None or any(q.quote_id is None for q in out):
@@ -373,9 +402,10 @@ class _Reader:
         return mask
 
     def check_quote(self, q, i: int, line: int, doc_id: str | None, text: str | None, n: int, seen_ids: dict,
-                    out: list) -> tuple[int, bool]:
+                    out: list, pending: list) -> tuple[int, bool]:
         """The slow path for one quote: every check, every problem reported. Returns (field bits, located by
-        offsets or text) and appends the quote to out when it is valid."""
+        offsets or text) and appends the quote to out when it is valid (a text locator with no span yet: it is
+        added to `pending`, placed with the document's other text locators by `place_texts`)."""
         add = self.add
         if type(q) is not dict:
             add(line, f"quotes[{i}]", f"expected an object, got {_json_type(q)}")
@@ -421,6 +451,8 @@ class _Reader:
         if not bad:
             out.append(PredictedQuote(start, end, quote_id, speaker, speaker_start, speaker_end, stance, qtype,
                                       line))
+        if isinstance(start, TextLocator):
+            pending.append((start, out[-1] if not bad else None))
         return mask & 63, quote_id is None and not bad
 
     def extras(self, q: dict, i: int, line: int) -> bool:
@@ -521,24 +553,23 @@ class _Reader:
             return None, None, None, True
         if text is None or bad:
             return None, None, None, True
-        spans = align_text(text, needle)
-        if not spans:
-            add(line, f"quotes[{i}].text", f"not found in the article (even ignoring whitespace, quote-mark style "
-                                           f"and HTML entities): {_show(needle)}")
-            return None, None, None, True
-        if occurrence is None:
-            if len(spans) > 1:
-                where = ", ".join(str(s) for s, _ in spans[:5]) + (", ..." if len(spans) > 5 else "")
-                add(line, f"quotes[{i}].text", f"ambiguous: found {len(spans)} times (at offsets {where}); add "
-                                               f"\"occurrence\": N (1-based) to say which: {_show(needle)}")
-                return None, None, None, True
-            occurrence = 1
-        elif occurrence > len(spans):
-            add(line, f"quotes[{i}].occurrence", f"{occurrence} asked, but the text is found only "
-                                                 f"{len(spans)} time(s)")
-            return None, None, None, True
-        start, end = spans[occurrence - 1]
-        return start, end, None, False
+        # placed later, with the document's other text locators (distinct occurrences for identical quotes)
+        return TextLocator(i, needle, occurrence), None, None, False
+
+    def place_texts(self, pending: list, line: int, doc_id: str, text: str) -> None:
+        """Place the text locators of one document (`benchmark.submission.text_locators`): set the offsets and
+        alignment of each valid quote; errors become problems, warnings the document's alignment warnings."""
+        placements, issues = place_text_locators(Article(text), self.boilerplate.get(doc_id, ()),
+                                                 [loc for loc, _ in pending], self.strict)
+        for (loc, quote), placed in zip(pending, placements):
+            if quote is not None:
+                quote.start, quote.end, quote.alignment = placed if placed is not None else (None, None, None)
+        for issue in issues:
+            if issue.error:
+                self.add(line, f"quotes[{issue.position}].{issue.field}", issue.message)
+            else:
+                self.alignment_warnings.setdefault(doc_id, []).append(
+                    f"{self.name}:{line}: quotes[{issue.position}].{issue.field}: warning: {issue.message}")
 
     # -- end
     def finish(self) -> Submission:
@@ -550,27 +581,5 @@ class _Reader:
                                     self.any_span_quote, self.any_gold_span_quote, self.any_span_speaker,
                                     self.any_span_stance)
         return Submission(self.name, self.result, attempted,
-                          missing_warnings(self.name, self.documents, self.first_line))
-
-
-def _as_int(value) -> tuple[int | None, str | None]:
-    if type(value) is int:
-        return value, None
-    if type(value) is float and value.is_integer():
-        return int(value), None
-    if type(value) is float:
-        return None, f"expected an integer, got a number with a fraction: {_show(value)}"
-    return None, f"expected an integer, got {_json_type(value)}" + (
-        f" {_show(value)}" if isinstance(value, (str, bool)) else "")
-
-
-def _label_message(value, labels: tuple[str, ...]) -> str:
-    allowed = ", ".join(labels)
-    if type(value) is not str:
-        return f"expected one of {allowed} or null, got {_json_type(value)}"
-    if value.lower() in labels:
-        return f"unknown label {_show(value)}: labels are lowercase ({value.lower()!r})"
-    return f"unknown label {_show(value)}: expected one of {allowed} or null"
-
-
-_DATE_CACHE: dict[str, datetime.date] = {}
+                          missing_warnings(self.name, self.documents, self.first_line),
+                          alignment_warnings=self.alignment_warnings)

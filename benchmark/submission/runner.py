@@ -204,12 +204,14 @@ def to_jsonl_lines(predictions: Sequence, documents: Sequence[dict], *, name: st
     return lines
 
 
-def validate_predictions(lines: list[str], documents: Sequence[dict], gold_quote_ids=(), *, name: str) -> Submission:
+def validate_predictions(lines: list[str], documents: Sequence[dict], gold_quote_ids=(), *, name: str,
+                         strict: bool = False) -> Submission:
     """read_submission over the lines about to be written: the file is only written if it would be accepted."""
     from benchmark.submission import read_submission
 
     texts = {row["doc_id"]: row["text"] for row in documents}
-    return read_submission(lines, texts, gold_quote_ids, name=name)
+    boilerplate = {row["doc_id"]: list(row.get("boilerplate") or ()) for row in documents}
+    return read_submission(lines, texts, gold_quote_ids, name=name, boilerplate=boilerplate, strict=strict)
 
 
 def write_lines(lines: list[str], path: str) -> None:

@@ -31,11 +31,12 @@ def compute(engine: str = "auto") -> dict:
     docs = [dict(d, published=datetime.date.fromisoformat(d["published"])) for d in corpus["documents"]]
     units = corpus["quotes"]
     texts = {d["doc_id"]: d["text"] for d in docs}
+    boilerplate = {d["doc_id"]: d["boilerplate"] for d in docs}
     ids = {u["quote_id"] for u in units}
     paths = sorted((HERE / "submissions").glob("*.jsonl"))
 
     def read(path: Path):
-        return read_submission(path, texts, ids, name=path.name)
+        return read_submission(path, texts, ids, name=path.name, boilerplate=boilerplate)
 
     out = {}
     for path in paths:

@@ -4,8 +4,8 @@ It exists for corpora of thousands of documents (`python -m benchmark.bench`); f
 benchmark the reference runs instead (`score(..., engine="auto")`). Its results are the reference's exactly:
 `tests/test_scoring_engines.py` compares the count rows, pairs and lists on random corpora.
 
-Reading guide: `Gold` (gold rows as arrays); `PredictionColumns` (predicted quotes as arrays); `evaluate` (one
-submission -> a CountTable). Spans of all documents are handled at once as corpus keys, doc index * stride +
+Reading guide: `Gold` (gold rows as arrays); `PredictionColumns` (predicted quotes as arrays, in
+`fast.columns`); `evaluate` (one submission -> a CountTable). Spans of all documents are handled at once as corpus keys, doc index * stride +
 offset, so spans of different documents never overlap.
 """
 from __future__ import annotations
@@ -13,13 +13,20 @@ from __future__ import annotations
 import datetime
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
-from itertools import chain, compress, repeat
-from operator import attrgetter, getitem, itemgetter
+from itertools import chain, repeat
+from operator import getitem, itemgetter
 
 import numpy as np
 
 from benchmark.labels import QUOTE_TYPES
 from benchmark.scoring.counts import CountTable, Findings, Run
+from benchmark.scoring.fast.columns import (
+    PREDICTION_ARRAYS,
+    STANCE_CODE,
+    TYPE_CODE,
+    PredictionColumns,
+    int_or_minus_one,
+)
 from benchmark.scoring.fast.matching import (
     LEADING_CHARS,
     TRAILING_CHARS,
@@ -31,15 +38,11 @@ from benchmark.scoring.fast.matching import (
 )
 from benchmark.scoring.fast.speakers import SpeakerTable, mention_overlaps
 from benchmark.scoring.metrics import stance as stance_mod
+from benchmark.scoring.metrics.attribution import name_form
 from benchmark.scoring.metrics.outlet import outlet_correct
 from benchmark.scoring.reference import TRACKS
-from benchmark.submission import NO_QUOTES, QUOTE_ROW_FIELDS
 
 NULL = stance_mod.NULL
-_STANCE_CODE = {**stance_mod.CODE, None: NULL}
-_TYPE_CODE = {**{t: i for i, t in enumerate(QUOTE_TYPES)}, None: -1}
-# the arrays of PredictionColumns, in the order of its chunks
-_PREDICTION_ARRAYS = ("doc", "start", "end", "type", "speaker", "speaker_start", "speaker_end", "stance")
 _MATCH_BLOCK = 8192          # documents matched at once
 _KEY_CHUNK = 1 << 18         # predictions whose corpus keys are made at once
 
@@ -72,7 +75,7 @@ class Gold:
         # compact dtypes (a million gold units): offsets and codes fit int32
         self.doc, self.start, self.end = (c[k].astype(np.int32, copy=False) for k in ("doc", "start", "end"))
         self.stance = c["stance"].astype(np.int8, copy=False)
-        in_track = np.isin(c["type"], [_TYPE_CODE[t] for t in TRACKS[track]])
+        in_track = np.isin(c["type"], [TYPE_CODE[t] for t in TRACKS[track]])
         self.care = in_track & ~c["optional"] & ~c["in_boilerplate"]
         # one registration per gold speaker (canonical name + aliases)
         self.speakers = SpeakerTable()
@@ -100,6 +103,25 @@ class Gold:
                      for k in ("speaker_start", "speaker_end"))
 
     @cached_property
+    def mention_forms(self) -> tuple[np.ndarray, list[str]]:
+        """(per unit, the index of the `name_form` of its speaker mention in the list; "" for none): made only
+        when a predicted name is not an alias of its gold speaker."""
+        import pyarrow.compute as pc
+
+        if "speaker_mention" not in self._table.column_names:
+            return np.zeros(len(self.doc), dtype=np.int32), [""]
+        column = self._table.column("speaker_mention").combine_chunks().dictionary_encode()
+        forms = [name_form(m) if m else "" for m in column.dictionary.to_pylist()] + [""]
+        index = pc.fill_null(column.indices, len(forms) - 1).to_numpy().astype(np.int32)
+        return index, forms
+
+    @cached_property
+    def doc_speakers(self) -> np.ndarray:
+        """Sorted keys doc * n_speakers + speaker of every speaker of every document (the speaker rule's
+        "other speakers of the document")."""
+        return np.unique(self.doc.astype(np.int64) * len(self.speakers.speakers) + self.speaker)
+
+    @cached_property
     def rows(self) -> list[dict]:
         """The gold quote rows as dicts (made from the table only when the error report needs them)."""
         return self._table.to_pylist()
@@ -122,6 +144,7 @@ def _quote_schema():
     text, integer, flag = pa.string(), pa.int64(), pa.bool_()
     return pa.schema([("quote_id", text), ("doc_id", text), ("start", integer), ("end", integer), ("type", text),
                       ("speaker_id", text), ("speaker", text), ("speaker_aliases", pa.list_(text)),
+                      ("speaker_mention", text),
                       ("speaker_start", integer), ("speaker_end", integer), ("stance", text), ("optional", flag),
                       ("in_boilerplate", flag)])
 
@@ -164,130 +187,6 @@ def _table_columns(table, index: dict[str, int]) -> dict:
     }
 
 
-def _int_or_minus_one(values) -> np.ndarray:
-    """Integers with None -> -1 (via float NaN: one C-level conversion)."""
-    return np.nan_to_num(np.array(values, dtype=np.float64), nan=-1).astype(np.int64)
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# one submission -> per-document counts
-
-class PredictionColumns:
-    """The predicted quotes of a submission as compact arrays, filled one document at a time.
-
-    A streaming scorer passes `add_rows` as the `on_quote_rows` hook of `benchmark.submission.read_submission`
-    (validated quotes arrive as tuples, no object per quote) and `add` as its `on_document` hook (quotes that
-    did not take the reader's fast path arrive as objects); only arrays are kept, so the whole parsed submission
-    never has to be in memory. `arrays` orders the quotes as the batch path does (gold document order, then
-    submission order), so both give the same matching, tie-breaks included.
-    keep_quotes: also keep the PredictedQuote objects (the error report needs them) and leave documents intact.
-    """
-    _ROW = attrgetter(*QUOTE_ROW_FIELDS)
-    _FLUSH = 1 << 16                         # quotes buffered as Python tuples before they become arrays
-
-    def __init__(self, keep_quotes: bool = False):
-        self.keep_quotes = keep_quotes
-        self.doc_ids: list[str] = []         # local document number -> doc_id (documents with quotes)
-        self.names: dict = {}                # predicted speaker string (or None) -> local name number
-        self.quotes: list = []               # the span-located PredictedQuote objects (keep_quotes only)
-        self.id_quotes: list = []            # quotes located by a gold quote_id (few: always kept)
-        self.id_doc: list[int] = []
-        self._doc: list[int] = []            # buffered: local document number and QUOTE_ROW_FIELDS tuple per quote
-        self._rows: list[tuple] = []
-        self._chunks: list[list[np.ndarray]] = [[] for _ in range(8)]
-
-    @classmethod
-    def from_columns(cls, columns) -> "PredictionColumns":
-        """The quotes of a file read by `benchmark.submission.columnar.read_columns` (already arrays)."""
-        self = cls()
-        self.doc_ids = list(columns.doc_ids)
-        self.names = {name: i for i, name in enumerate(columns.speaker_names)}
-        self.names.setdefault(None, len(self.names))
-        speaker = columns.speaker
-        speaker[speaker < 0] = self.names[None]             # in place: the reader's arrays are ours now
-        arrays = (columns.doc, columns.start, columns.end, columns.type, speaker, None, None, columns.stance)
-        self._chunks = [[a] if a is not None else [] for a in arrays]      # no mention spans in such a file
-        return self
-
-    def add_rows(self, doc_id: str, rows: list[tuple]) -> None:
-        """Take the span-located quotes of one document as QUOTE_ROW_FIELDS tuples."""
-        self._doc.extend(repeat(len(self.doc_ids), len(rows)))
-        self.doc_ids.append(doc_id)
-        self._rows.extend(rows)
-        if len(self._rows) >= self._FLUSH:
-            self._flush()
-
-    def add(self, document):
-        """Take the quotes of one document; returns the document to keep (without its quotes, unless
-        keep_quotes)."""
-        quotes = document.quotes
-        if quotes:
-            by_id = [q.quote_id is not None for q in quotes]
-            if any(by_id):                                       # some quotes name a gold quote_id
-                self.id_quotes.extend(compress(quotes, by_id))
-                self.id_doc.extend(repeat(len(self.doc_ids), sum(by_id)))
-                quotes = [q for q in quotes if q.quote_id is None]
-            if self.keep_quotes:
-                self.quotes.extend(quotes)
-            self.add_rows(document.doc_id, list(map(self._ROW, quotes)))
-        if not self.keep_quotes:
-            document.quotes = NO_QUOTES
-        return document
-
-    def _flush(self) -> None:
-        n = len(self._rows)
-        if not n:
-            return
-        starts, ends, names, m_starts, m_ends, stances, types = zip(*self._rows)
-        known = self.names
-        for name in set(names) - known.keys():
-            known[name] = len(known)
-        arrays = (np.array(self._doc, dtype=np.int32), np.array(starts, dtype=np.int64),
-                  np.array(ends, dtype=np.int64),
-                  np.fromiter(map(_TYPE_CODE.__getitem__, types), dtype=np.int8, count=n),
-                  np.fromiter(map(known.__getitem__, names), dtype=np.int32, count=n),
-                  _int_or_minus_one(m_starts), _int_or_minus_one(m_ends),
-                  np.fromiter(map(_STANCE_CODE.__getitem__, stances), dtype=np.int8, count=n))
-        for chunks, array in zip(self._chunks, arrays):
-            chunks.append(array)
-        self._doc, self._rows = [], []
-
-    def arrays(self, index: dict[str, int], speakers: SpeakerTable) -> dict:
-        """The quotes of the documents in `index` (doc_id -> gold index), in gold document order, in compact
-        arrays: int32 doc (gold index), start, end, speaker (id in `speakers`, -1 none), speaker_start and
-        speaker_end (-1 none; both None when no quote has a mention span); int8 type (code, -1 none) and stance
-        (code); plus quotes (objects or None), id_quotes and id_doc. Offsets are clipped to [-1, 2**31 - 1]:
-        an offset outside that range is outside every text either way."""
-        self._flush()
-        out = {}
-        for k, chunks in zip(_PREDICTION_ARRAYS, self._chunks):
-            a = chunks[0] if len(chunks) == 1 else np.concatenate(chunks) if chunks else None
-            if a is not None and a.dtype == np.int64:       # offsets from Python ints (the line-by-line reader)
-                a = np.clip(a, -1, np.iinfo(np.int32).max).astype(np.int32)
-            out[k] = a
-        self._chunks = [[] for _ in range(8)]
-        for k in ("doc", "start", "end", "speaker", "type", "stance"):      # no quotes at all
-            if out[k] is None:
-                out[k] = np.zeros(0, dtype=np.int8 if k in ("type", "stance") else np.int32)
-        to_gold = np.fromiter(map(index.get, self.doc_ids, repeat(-1)), dtype=np.int32, count=len(self.doc_ids))
-        doc = out["doc"] = to_gold[out["doc"]]
-        quotes = self.quotes if self.keep_quotes else None
-        if len(doc) and not (is_sorted(doc) and doc[0] >= 0):     # not already in gold order
-            order = np.argsort(doc, kind="stable")
-            order = order[doc[order] >= 0]                   # documents of other splits: ignored
-            out = {k: v[order] if v is not None else None for k, v in out.items()}
-            if quotes is not None:
-                quotes = [quotes[i] for i in order.tolist()]
-        names = np.array([speakers.name_id(name) for name in self.names], dtype=np.int32)
-        out["speaker"] = names[out["speaker"]] if len(names) else out["speaker"]
-        id_doc = to_gold[np.array(self.id_doc, dtype=np.int64)] if self.id_doc else np.zeros(0, dtype=np.int32)
-        id_order = [i for i in np.argsort(id_doc, kind="stable").tolist() if id_doc[i] >= 0]
-        out["quotes"] = quotes
-        out["id_quotes"] = [self.id_quotes[i] for i in id_order]
-        out["id_doc"] = id_doc[id_order].tolist()
-        return out
-
-
 def evaluate(gold: Gold, submission, track: str, overlap: float, errors: bool = False) -> Run:
     """Match one submission against the gold: every count per document; the findings when `errors`."""
     docs = list(map(submission.documents.get, gold.doc_ids))
@@ -313,7 +212,8 @@ def evaluate(gold: Gold, submission, track: str, overlap: float, errors: bool = 
         counts[name][:] = values
     counts["outlet_correct"][:, 0] = _outlets_correct(gold.docs, docs)
     counts["outlet_n"][:] = 1
-    return Run(table, frozenset(submission.attempted), docs, ignored, findings)
+    unaligned = int(np.count_nonzero(p["unaligned"])) if p["unaligned"] is not None else 0
+    return Run(table, frozenset(submission.attempted), docs, ignored, findings, unaligned)
 
 
 def _counted_predictions(gold: Gold, submission, docs: list, track: str) -> tuple[dict, dict[str, int]]:
@@ -329,14 +229,17 @@ def _counted_predictions(gold: Gold, submission, docs: list, track: str) -> tupl
     c = columns.arrays(gold.index, gold.speakers)
     # offsets outside the text can only come from an unvalidated Submission object: never let them count
     valid = (c["start"] >= 0) & (c["start"] < c["end"]) & (c["end"] <= gold.text_len[c["doc"]])
-    in_track = (c["type"] < 0) | np.isin(c["type"], [_TYPE_CODE[t] for t in TRACKS[track]])
+    in_track = (c["type"] < 0) | np.isin(c["type"], [TYPE_CODE[t] for t in TRACKS[track]])
     in_bp = _in_boilerplate(gold, c["doc"], c["start"], c["end"])
+    if c["unaligned"] is not None:          # not found: counted with its empty span, which overlaps nothing
+        valid |= c["unaligned"]
+        in_bp &= ~c["unaligned"]
     counted = valid & in_track & ~in_bp
     ignored = {"boilerplate": int(np.count_nonzero(valid & in_track & in_bp)),
                "other_track": int(np.count_nonzero(valid & ~in_track)), "invalid": int(np.count_nonzero(~valid))}
     c["kept"] = np.flatnonzero(counted) if c["quotes"] is not None else None
     if not counted.all():                   # copies only when some predictions do not count
-        for k in _PREDICTION_ARRAYS:
+        for k in (*PREDICTION_ARRAYS, "unaligned"):
             if c[k] is not None:
                 c[k] = c[k][counted]
     return c, ignored
@@ -520,12 +423,21 @@ def _name_ids(table: SpeakerTable, names) -> np.ndarray:
 
 
 def _speaker_correct(gold: Gold, name_ids, mention_start, mention_end, gold_index: np.ndarray) -> np.ndarray:
-    """True where the predicted speaker names an alias of the gold speaker or its mention span overlaps the gold
-    mention, else False (also for no speaker predicted). mention_start/end None: no mention spans predicted."""
+    """`reference.speaker_right` of each pair: True where the predicted speaker is an alias of the gold speaker,
+    its mention span overlaps the gold mention, or its name contains a form of the gold speaker and names no other
+    speaker of the document; else False (also for no speaker predicted). mention_start/end None: no mention spans
+    predicted."""
     ok = gold.speakers.name_matches(name_ids, gold.speaker[gold_index])
     if mention_start is not None:
         g_start, g_end = gold.mentions
         ok |= mention_overlaps(mention_start, mention_end, g_start[gold_index], g_end[gold_index])
+    rest = np.flatnonzero(~ok & (np.asarray(name_ids) >= 0))      # a name that is no alias: does it contain one?
+    if len(rest):
+        units = gold_index[rest]
+        mention, forms = gold.mention_forms
+        ok[rest] = gold.speakers.contains(np.asarray(name_ids)[rest], gold.speaker[units],
+                                          [forms[i] for i in mention[units].tolist()], gold.doc[units],
+                                          gold.doc_speakers)
     return ok
 
 
@@ -555,9 +467,9 @@ def _gold_span_counts(gold: Gold, quotes: list, quote_doc: list[int]) -> dict[st
     ok = np.zeros(len(counted), dtype=bool)
     names = [q.speaker for q in present]
     ok[has] = _speaker_correct(gold, _name_ids(gold.speakers, names),
-                               _int_or_minus_one([q.speaker_start for q in present]),
-                               _int_or_minus_one([q.speaker_end for q in present]), counted[has])
+                               int_or_minus_one([q.speaker_start for q in present]),
+                               int_or_minus_one([q.speaker_end for q in present]), counted[has])
     out["gs_attr_correct"] = np.bincount(gold.doc[counted[ok]], minlength=n_docs)[:, None]
-    p_stance = np.array([_STANCE_CODE[q.stance] if q is not None else NULL for q in qs], dtype=np.int64)
+    p_stance = np.array([STANCE_CODE[q.stance] if q is not None else NULL for q in qs], dtype=np.int64)
     out["gs_cm"] = stance_mod.confusion(gold.stance[counted], p_stance, gold.doc[counted], n_docs)[:, :NULL, :]
     return out

@@ -36,13 +36,15 @@ MAIN_KEYS: list[str] = [key for key, m in METRICS.items() if m.headline]
 TASK_OF: dict[str, str | None] = {"overall": None, **{m.key: task.name for task in TASKS for m in task.metrics}}
 
 
-def scores(c: dict[str, np.ndarray], undefined: float = 0.0) -> dict[str, np.ndarray]:
+def scores(c: dict[str, np.ndarray], undefined: float = 0.0, keys=None) -> dict[str, np.ndarray]:
     """Every metric from counts summed over documents (each array has a leading batch axis); flat dotted keys.
     `undefined`: the value of a ratio with a zero denominator (0 as in scikit-learn; NaN for bootstrap
-    resamples)."""
+    resamples). `keys`: only the tasks these keys need are computed (with overall's parts; default all)."""
+    needed = None if keys is None else {task_of(k) for k in keys} | set(OVERALL_PARTS.values())
     out: dict[str, np.ndarray] = {}
     for task in TASKS:
-        out.update(task.scores(c, undefined))
+        if needed is None or task.name in needed:
+            out.update(task.scores(c, undefined))
     # a task that was not attempted has no correct predictions, so its part is 0 here without a special case
     out["overall"] = sum(out[k] for k in OVERALL_PARTS) / len(OVERALL_PARTS)
     return out

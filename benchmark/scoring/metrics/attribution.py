@@ -1,13 +1,17 @@
 """Attribution: is the predicted speaker the gold speaker? Accuracy on the overlap-matched quotes, and end-to-end
 precision, recall and F1 (a pair counts when the quote is found and its speaker is right).
 
-A predicted speaker is correct when its normalised string equals a normalised alias (or the canonical name) of
-the gold speaker, or when the predicted speaker-mention span overlaps the gold mention span
-(`benchmark.scoring.reference.speaker_right`).
+The rule (`benchmark.scoring.reference.speaker_right`, on `name_form`s): a predicted name is right when it equals
+an alias of the gold speaker (or the gold mention text), or contains one as a contiguous word sequence while naming
+no other speaker of the document -- so titles, roles, middle initials and appositives around the name do not
+matter ("Kremlin spokesman Dmitry Peskov", "Peskov, the Kremlin spokesman", "Dmitry S. Peskov"), and a name of
+two speakers ("Putin and Peskov") is wrong. A predicted speaker-mention span that overlaps the gold mention is
+right too.
 
 Normalisation folds case, accents and quote-mark style, drops possessive 's and punctuation, and strips
-honorifics (Mr, Dr, President, ...) at the start. It deliberately keeps articles: unlike SQuAD normalisation,
-"a Kremlin spokesman" (a description of an unnamed source) must not become "kremlin spokesman".
+honorifics (Mr, Dr, President, ...) at the start; `name_form` also drops middle initials. It deliberately keeps
+articles: unlike SQuAD normalisation, "a Kremlin spokesman" (a description of an unnamed source) must not become
+"kremlin spokesman".
 """
 from __future__ import annotations
 
@@ -44,6 +48,34 @@ def normalize_name(name: str) -> str:
     if len(words) > 1 and words[0] == "elect":    # "President-elect Trump"
         words.pop(0)
     return " ".join(words)
+
+
+_INITIAL = re.compile(r"[^\W\d_]\.?")
+
+
+def _is_name_word(word: str) -> bool:
+    return len(word) > 1 and word[0].isupper() and not _INITIAL.fullmatch(word)
+
+
+@lru_cache(maxsize=1 << 16)
+def name_form(name: str) -> str:
+    """`normalize_name` after dropping middle initials -- a run of single capital letters (with or without a
+    period) between two capitalised words: the form the speaker rule compares.
+
+    >>> name_form("Dmitry S. Peskov"), name_form("George H. W. Bush"), name_form("U.S. President Donald Trump")
+    ('dmitry peskov', 'george bush', 'u s president donald trump')
+    """
+    words = name.split()
+    keep = [True] * len(words)
+    k = 0
+    while k < len(words):
+        end = k
+        while end < len(words) and _INITIAL.fullmatch(words[end]) and words[end][0].isupper():
+            end += 1
+        if end > k and k > 0 and end < len(words) and _is_name_word(words[k - 1]) and _is_name_word(words[end]):
+            keep[k:end] = [False] * (end - k)
+        k = max(end, k + 1)
+    return normalize_name(" ".join(w for w, kept in zip(words, keep) if kept))
 
 
 class Attribution(Task):

@@ -44,7 +44,8 @@ class Quotes(Task):
                     "tp": tp, "n_pred": n_pred, "n_gold": n_gold}
 
         return {"quotes": {"exact": block("exact"), "overlap": {**block("overlap"), "threshold": ctx.options.overlap},
-                           "chars": block("chars"), "ignored": dict(ctx.run.ignored)}}
+                           "chars": block("chars"), "ignored": dict(ctx.run.ignored),
+                           "not_found": ctx.run.unaligned}}
 
     def document(self, scores, counts, gold, prediction):
         (exact_tp, _, _), (overlap_tp, n_pred, n_gold) = counts["exact"], counts["overlap"]
