@@ -516,9 +516,11 @@ LEAKS = {
               '        import sys\n        print(documents[0]["text"], file=sys.stderr)\n'
               '        raise ValueError("train text: %r" % documents[0]["text"])\n'
               '    def extract(self, document):\n        return {}\n',
+    # a quote given as text that is not found is no longer a problem (it counts as spurious), but a bad label is,
+    # and the problem line quotes the value back
     "quoted-back-by-the-scorer": 'class Extractor:\n    def extract(self, document):\n'
-                                 '        return {"doc_id": document["doc_id"], "quotes": [{"text": '
-                                 'document["text"][30:110] + " zzz"}]}\n',
+                                 '        return {"doc_id": document["doc_id"], "quotes": [{"start": 0, "end": 1, '
+                                 '"stance": document["text"][30:110]}]}\n',
 }
 
 
@@ -555,7 +557,7 @@ def test_private_text_never_reaches_the_student(bundles, leak, sandboxed, privat
     output = results["output"]
     assert "withheld" in output                               # something was there, and was withheld
     if leak == "quoted-back-by-the-scorer":
-        assert "predictions.jsonl:1: quotes[0].text: [withheld" in output
+        assert "predictions.jsonl:1: quotes[0].stance: [withheld" in output
     else:
         assert ("ValueError" if leak != "repr-of-words" else "RuntimeError") in output
         assert 'File "extractor.py", line' in output            # where, in the student's own file

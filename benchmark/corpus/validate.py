@@ -42,13 +42,13 @@ from benchmark.corpus.schema import (
 )
 from benchmark.dataset import split_order
 from benchmark.errors import InputError
-from benchmark.safe_io import FileRefused, for_terminal, read_bytes, size_text
 from benchmark.labels import (
     QUOTE_TYPES,
     STANCES,
     TRACK_A_TYPES,
     TRACK_B_TYPES,
 )
+from benchmark.safe_io import FileRefused, for_terminal, read_bytes, size_text
 
 HELP = "check an annotations folder (gold files, speakers, texts); print ok + counts or one line per problem"
 

@@ -395,11 +395,15 @@ def _fake_dataset(folder: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from benchmark.dataset import MANIFEST_FILE, manifest_text
+
     for sub in ("documents", "quotes"):
         (folder / sub).mkdir(parents=True)
     (folder / "README.md").write_text("sandbox check\n")
     pq.write_table(pa.table({"doc_id": ["check"], "text": ["A check."]}), folder / "documents" / "test.parquet")
     pq.write_table(pa.table({"quote_id": pa.array([], pa.string())}), folder / "quotes" / "test.parquet")
+    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    (folder / MANIFEST_FILE).write_text(manifest_text(files))      # what a build writes last
 
 
 def main(argv: list[str] | None = None) -> int:

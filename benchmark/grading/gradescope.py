@@ -26,6 +26,7 @@ from benchmark.grading import graded_run
 from benchmark.grading.graded_run import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, NotGradable  # noqa: F401 (re-exported)
 from benchmark.grading.messages import MAX_OUTPUT_CHARS, Redactor, printable  # noqa: F401 (re-exported)
 from benchmark.grading.sandbox import SandboxError, lock_down
+from benchmark.safe_io import write_atomic
 from benchmark.scoring.metrics import METRICS, OVERALL_PARTS, task_of
 from benchmark.scoring.results import get as get_metric
 
@@ -268,18 +269,8 @@ def _redactor(config: dict, data_dir: Path) -> Redactor:
 
 
 def _write_results(path: Path, graded: dict) -> None:
-    """results.json, atomically (temp file in the same root-only folder + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".results.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(json.dumps(graded, indent=2, ensure_ascii=False) + "\n")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """results.json, atomically (a temporary file in the same root-only folder, then a rename)."""
+    write_atomic({path: json.dumps(graded, indent=2, ensure_ascii=False) + "\n"})
 
 
 def grade_gradescope(root: Path, config: dict | None = None, environ=os.environ) -> dict:

@@ -51,9 +51,15 @@ from pathlib import Path
 
 from benchmark.errors import InputError
 from benchmark.reports.escape import one_line, safe_link, terminal
-from benchmark.safe_io import json_nesting_depth, json_value_error, lone_surrogates, read_bytes, surrogate_message
-from benchmark.safe_io import write_atomic
 from benchmark.reports.leaderboard_pages import COLUMNS, render_csv, render_html, render_markdown
+from benchmark.safe_io import (
+    json_nesting_depth,
+    json_value_error,
+    lone_surrogates,
+    read_bytes,
+    surrogate_message,
+    write_atomic,
+)
 from benchmark.scoring import options as scoring_options
 from benchmark.scoring.metrics import MAIN_KEYS
 from benchmark.scoring.results import get as get_metric
