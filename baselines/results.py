@@ -6,7 +6,8 @@
   `extract` sees only doc_id and text). Fitting is honest: a baseline with `fit` is fitted on the train split,
   and a document of the train split is never predicted by a model fitted on it (cross-fitting: when the train
   split itself is predicted, each train document is predicted by a model fitted on the other train documents).
-- `score_baselines()` scores each with `benchmark.score` on train and on test, and adds the scikit-learn model's
+- `score_baselines()` scores each with `benchmark.score` on every split of the data (train, test, and any other
+  split the gold declares), and adds the scikit-learn model's
   leave-one-document-out cross-validation; `render()` formats one ranked table (baseline x metric x split, Track
   A), a separate table of oracle rows, a Track B table (the baselines that predict indirect speech, and the
   floor), and the cross-validation rows with their spread, plus the scorer's signatures.
@@ -28,7 +29,7 @@ from benchmark.errors import InputError
 from benchmark.scoring import options as scoring_options
 from benchmark.scoring.results import get as get_metric
 
-HELP = "run every baseline on train and test, score each, print the results table (--update-readme README.md)"
+HELP = "run every baseline on every split, score each, print the results table (--update-readme README.md)"
 
 # name -> class; the names are the row labels of the tables. Ranked baselines use no gold while predicting.
 BASELINES: dict[str, type] = {
@@ -44,7 +45,6 @@ ORACLES: dict[str, type] = {
     "ORACLE gold-spans+rules": OracleSpansRules,
     "ORACLE gold-spans+sklearn": OracleSpansSklearn,
 }
-SPLITS = ("test", "train")
 # (column header, results key, task that must be attempted for the number to mean anything)
 COLUMNS = (
     ("quotes exact F1", "quotes.exact.f1", "quotes"),
@@ -111,12 +111,16 @@ def _predict(cls: type, oracle: bool, documents: list[dict], train_documents: li
 
 
 def score_baselines(*, data_dir: str | Path | None = None, n_boot: int = 1000, seed: int = 12345,
-                    splits: tuple[str, ...] = SPLITS) -> dict:
-    """{"ranked": {split: {name: results}}, "oracle": {...}, "cv": cross-validation dict, "signatures": {split: str}}."""
+                    splits: tuple[str, ...] | None = None) -> dict:
+    """{"ranked": {split: {name: results}}, "oracle": {...}, "cv": cross-validation dict, "signatures": {split: str},
+    "documents": {split: number of documents}}. `splits`: default every split of the data folder."""
     import benchmark
     from benchmark.dataset import read_rows
+    from benchmark.dataset import splits as data_splits
 
-    out: dict = {"ranked": {}, "oracle": {}, "track_b": {}, "signatures": {}}
+    splits = tuple(splits) if splits is not None else tuple(data_splits(data_dir))
+    out: dict = {"ranked": {}, "oracle": {}, "track_b": {}, "signatures": {},
+                 "documents": {split: len(read_rows("documents", split, data_dir)) for split in splits}}
     for split in splits:
         predictions = run_baselines(split, data_dir=data_dir, oracles=True)
         out["ranked"][split], out["oracle"][split], out["track_b"][split] = {}, {}, {}
@@ -163,6 +167,13 @@ def metric_rows(by_split: dict[str, dict[str, dict]], with_interval: bool = True
             for split, by_name in by_split.items() for name, results in by_name.items()]
 
 
+def _documents_per_split(scored: dict) -> str:
+    """'2 documents in train, 3 in test': how little each interval rests on, from the data."""
+    counts = list(scored["documents"].items())
+    return ", ".join(f"{n} document{'s' if n != 1 else ''} in {split}" if i == 0 else f"{n} in {split}"
+                     for i, (split, n) in enumerate(counts))
+
+
 def render(scored: dict, markdown: bool = False) -> str:
     header = ["split", "baseline"] + [c[0] for c in COLUMNS]
     cv = scored["cv"]
@@ -189,7 +200,7 @@ def render(scored: dict, markdown: bool = False) -> str:
         format_table(["fold", "n", "accuracy", "macro-F1", "F_avg"], cv_rows, markdown),
         "",
         "overall = mean of attribution F1, end-to-end stance macro-F1, date accuracy, outlet accuracy; "
-        "[low, high] = 95% bootstrap interval over documents (descriptive: 2-3 documents per split). "
+        f"[low, high] = 95% bootstrap interval over documents (descriptive: {_documents_per_split(scored)}). "
         "n/a = task not attempted (counts as 0 in overall). The train rows of fitted baselines are cross-fitted "
         "(each train document predicted by a model fitted on the other train documents).",
     ]
@@ -218,11 +229,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
     parser.add_argument("--update-readme", metavar="README.md", default=None,
                         help="also write the (Markdown) tables between the results markers of this file")
+    parser.add_argument("--split", default=None, metavar="SPLIT",
+                        help="only this split of the data (or all, every document at once); "
+                             "default: each split of the data in turn")
     scoring_options.add_arguments(parser, "data", "bootstrap")
 
 
 def run(args: argparse.Namespace) -> int:
-    scored = score_baselines(data_dir=args.data_dir, n_boot=args.n_boot)
+    from benchmark.dataset import check_split
+
+    splits = (check_split(args.split, args.data_dir),) if args.split is not None else None
+    scored = score_baselines(data_dir=args.data_dir, n_boot=args.n_boot, splits=splits)
     print(render(scored, markdown=args.markdown))
     if args.update_readme:
         update_readme(args.update_readme, render(scored, markdown=True))

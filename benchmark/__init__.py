@@ -14,7 +14,7 @@ from pathlib import Path
 __version__ = "0.1.0"
 # Dataset version (semver): bump MAJOR when gold labels change meaning, MINOR when units are added/adjudicated,
 # PATCH for documentation-only changes.
-DATA_VERSION = "1.1.0"
+DATA_VERSION = "1.2.0"
 DATA_DIR: str = str(Path(__file__).resolve().parent / "data")
 
 _LAZY = {

@@ -7,6 +7,8 @@
 - `read_rows(config, split)`: plain dicts read with pyarrow (no `datasets` import): labels are strings, dates
   `datetime.date`. The scorer uses this.
 - `data_fingerprint()`: the content hash of the gold the folder was built from (written by the build).
+- `splits()`, `check_split(split)`: the splits the folder has. Each article's gold declares its split
+  (`metadata.split`), so a folder may have any splits (e.g. train, test and an instructor's private one).
 
 Folder layout (written by `benchmark.corpus.build`): `<config>/<split>.parquet`, README.md, croissant.json,
 gold_fingerprint.txt, and `files.sha256`: the sha256 of every other file as the build wrote it (the format of
@@ -34,7 +36,10 @@ from benchmark.errors import InputError
 from benchmark.safe_io import GIB, MIB, display_path, read_bytes
 
 CONFIGS = ("documents", "quotes", "speakers")
-SPLITS = ("train", "test")            # temporal split: 2016-2017 articles train, 2024 articles test
+# Splits are declared per article in the gold (`metadata.split`); any name may exist. These come first, in this
+# order, and any others follow alphabetically.
+SPLIT_ORDER = ("train", "test")
+ALL_SPLITS = "all"                    # `--split all`: every split at once
 SPEAKERS_SPLIT = "train"              # the speaker registry is one table: Hugging Face's name for a single split
 FINGERPRINT_FILE = "gold_fingerprint.txt"
 MANIFEST_FILE = "files.sha256"
@@ -53,6 +58,12 @@ def _folder(data_dir: str | Path | None) -> Path:
     if not (folder / "README.md").is_file():
         raise InputError(f"{folder}: not a dataset folder (no README.md); build one with `kremlin-reactions build`")
     return folder
+
+
+def split_order(names) -> list[str]:
+    """`names` in the order train, test, then any others alphabetically (the order of every split listing)."""
+    names = set(names)
+    return [s for s in SPLIT_ORDER if s in names] + sorted(names - set(SPLIT_ORDER))
 
 
 def manifest_text(files: Mapping[str, bytes]) -> str:
@@ -121,11 +132,25 @@ def available_splits(config: str, data_dir: str | Path | None = None,
                           "and it would be read as a split: remove it, or rebuild the folder" for rel in stray])
     found = {rel[len(config) + 1: -len(".parquet")] for rel in manifest
              if rel.startswith(f"{config}/") and rel.endswith(".parquet") and rel.count("/") == 1}
-    return [s for s in SPLITS if s in found] + sorted(found - set(SPLITS))
+    return split_order(found)
+
+
+def splits(data_dir: str | Path | None = None) -> list[str]:
+    """The splits of the dataset folder (those of its documents), in `split_order`."""
+    return available_splits("documents", data_dir)
+
+
+def check_split(split: str, data_dir: str | Path | None = None) -> str:
+    """`split` if the folder has it or it is "all"; else InputError naming the splits it has."""
+    present = splits(data_dir)
+    if split != ALL_SPLITS and split not in present:
+        folder = _folder(data_dir)
+        raise InputError(f"--split: no split {split!r} in {folder} (it has: {', '.join([*present, ALL_SPLITS])})")
+    return split
 
 
 def read_rows(config: str = "quotes", split: str | None = None, data_dir: str | Path | None = None) -> list[dict]:
-    """Rows of one config as plain dicts. `split` None or "all" = every split (train first, then test)."""
+    """Rows of one config as plain dicts. `split` None or "all" = every split (in `split_order`)."""
     return read_table(config, split, data_dir).to_pylist()
 
 
@@ -136,13 +161,13 @@ def read_table(config: str = "quotes", split: str | None = None, data_dir: str |
 
     folder = _folder(data_dir)
     manifest = read_manifest(folder)
-    splits = available_splits(config, folder, manifest)
-    if split in (None, "all"):
-        wanted = splits
-    elif split in splits:
+    present = available_splits(config, folder, manifest)
+    if split in (None, ALL_SPLITS):
+        wanted = present
+    elif split in present:
         wanted = [split]
     else:
-        raise InputError(f"split: config {config!r} has no split {split!r} (it has: {', '.join(splits) or 'none'})")
+        raise InputError(f"split: config {config!r} has no split {split!r} (it has: {', '.join(present) or 'none'})")
     tables = []
     for name in wanted:
         data = verified_bytes(split_path(config, name), folder, manifest)
@@ -179,7 +204,8 @@ def load(config: str = "quotes", split: str | None = None, data_dir: str | Path 
          cache_dir: str | Path | None = None):
     """Load a config with `datasets`, offline, from a cache directory named by the folder's content hash.
 
-    Returns a `Dataset` when `split` is given, else a `DatasetDict`. `cache_dir` (default: the Hugging Face
+    Returns a `Dataset` when `split` is given ("all": every split concatenated), else a `DatasetDict` with
+    whatever splits the folder has. `cache_dir` (default: the Hugging Face
     datasets cache) gets one subfolder per content hash, so an edited or different folder is never served from
     a stale cache entry.
     """
@@ -193,9 +219,11 @@ def load(config: str = "quotes", split: str | None = None, data_dir: str | Path 
     import datasets
 
     base = Path(cache_dir) if cache_dir is not None else Path(datasets.config.HF_DATASETS_CACHE) / CACHE_SUBDIR
-    if split is not None and split not in available_splits(config, folder):
-        raise InputError(f"split: config {config!r} has no split {split!r} "
-                         f"(it has: {', '.join(available_splits(config, folder))})")
+    present = available_splits(config, folder)
+    if split == ALL_SPLITS:                        # one Dataset of every split, in split_order (datasets' "a+b")
+        split = "+".join(present)
+    elif split is not None and split not in present:
+        raise InputError(f"split: config {config!r} has no split {split!r} (it has: {', '.join(present)})")
     return datasets.load_dataset(str(folder), config, split=split, cache_dir=str(base / key[:32]))
 
 

@@ -184,6 +184,48 @@ def test_cli_table_markdown_json(tmp_path, capsys):
     assert "| 901_rain | 95 | B | stance | b01 | b01 | none vs against | roads could flood |" in md
 
 
+def test_passes_are_optional_per_article(tmp_path, capsys):
+    """An article annotated in one pass only (or in neither) is left out of the figures, and the output says so."""
+    from benchmark.corpus.validate import validate
+
+    folder = tmp_path / "annotations"
+    shutil.copytree(FIXTURE, folder)
+    (folder / "passes" / "b" / "gold" / "901_rain.json").unlink()
+    result = validate(folder / "passes" / "b")
+    assert result.ok and result.counts["not_annotated"] == ["901_rain"] and list(result.counts["documents"]) == ["900_bridge"]
+    full = agreement(PASS_A, PASS_B)
+    r = agreement(folder / "passes" / "a", folder / "passes" / "b")
+    assert r["documents"] == ["900_bridge"] and r["not_compared"] == {"901_rain": "only in pass a"}
+    for track in ("A", "B", "all"):                       # the figures are those of 900 alone, as before
+        assert r["tracks"][track]["documents"] == {"900_bridge": full["tracks"][track]["documents"]["900_bridge"]}
+        assert r["tracks"][track]["pooled"]["n_a"] == full["tracks"][track]["documents"]["900_bridge"]["n_a"]
+    assert {d["doc_id"] for d in r["disagreements"]} <= {"900_bridge"}
+    assert main(["agreement", str(folder / "passes" / "a"), str(folder / "passes" / "b"), "--markdown"]) == 0
+    assert "Not compared (not annotated in both passes): `901_rain` (only in pass a)." in capsys.readouterr().out
+    (folder / "passes" / "a" / "gold" / "901_rain.json").unlink()
+    assert agreement(folder / "passes" / "a", folder / "passes" / "b")["not_compared"] == {"901_rain": "in neither pass"}
+    (folder / "passes" / "b" / "gold" / "900_bridge.json").unlink()
+    assert main(["agreement", str(folder / "passes" / "a"), str(folder / "passes" / "b")]) == 2
+    assert "no article is annotated in both" in capsys.readouterr().err
+
+
+def test_a_pass_needs_no_split_but_the_gold_does(tmp_path):
+    """The split is an adjudication decision: the passes' gold files have none, the adjudicated gold must."""
+    from benchmark.corpus.validate import validate
+
+    assert all("split" not in json.loads(p.read_text(encoding="utf-8"))["metadata"]
+               for p in (FIXTURE / "passes" / "a" / "gold").glob("*.json"))
+    assert validate(PASS_A).ok
+    folder = tmp_path / "annotations"
+    shutil.copytree(FIXTURE, folder)
+    gold = folder / "passes" / "a" / "gold" / "900_bridge.json"
+    data = json.loads(gold.read_text(encoding="utf-8"))
+    data["metadata"]["split"] = "Not A Split"                       # optional there, but checked when present
+    gold.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    assert any("metadata: split: 'Not A Split' is not a split name" in line
+               for line in validate(folder / "passes" / "a").problems)
+
+
 def test_cli_invalid_pass_exit_2(tmp_path, capsys):
     broken = tmp_path / "annotations"
     shutil.copytree(FIXTURE, broken)
@@ -207,14 +249,18 @@ def test_real_passes_validate_and_agreement_runs(capsys):
     # The two independent passes of the real articles (read their texts from annotations/documents).
     from benchmark.corpus.validate import validate
 
+    texts = {p.stem for p in (REAL_PASSES.parent / "documents").glob("*.txt")}
     for name in ("a", "b"):
         result = validate(REAL_PASSES / name)
         assert result.ok, "\n".join(result.problems)
-        assert len(result.counts["documents"]) == 5
+        annotated = {p.stem for p in (REAL_PASSES / name / "gold").glob("*.json")}
+        assert set(result.counts["documents"]) == annotated and len(annotated) >= 5      # the seeds, at least
+        assert result.counts["not_annotated"] == sorted(texts - annotated)     # articles added after the passes
     assert main(["agreement", str(REAL_PASSES / "a"), str(REAL_PASSES / "b"), "--markdown"]) == 0
     out = capsys.readouterr().out
     assert out.count("**pooled**") == 3
     r = agreement(REAL_PASSES / "a", REAL_PASSES / "b")
+    assert set(r["documents"]) | set(r["not_compared"]) == texts
     for track in ("A", "B", "all"):
         pooled = r["tracks"][track]["pooled"]
         assert 0.0 <= pooled["exact"]["f1"] <= 1.0 and 0.0 <= pooled["overlap"]["f1"] <= 1.0

@@ -199,7 +199,7 @@ def test_compare_folders_accepts_reformatted_yaml_but_not_changed_prose(built, t
     reformatted = yaml.safe_dump(yaml.safe_load(front), default_flow_style=True, width=10_000)
     (other / "README.md").write_text(f"---\n{reformatted}---\n{body}", encoding="utf-8")
     assert compare_folders(built, other) == []
-    (other / "README.md").write_text(f"---\n{reformatted}---\n{body.replace('temporal', 'random')}", encoding="utf-8")
+    (other / "README.md").write_text(f"---\n{reformatted}---\n{body.replace('declares its split', 'derives its split')}", encoding="utf-8")
     assert [p for p in compare_folders(built, other) if "README.md" in p]
 
 
@@ -242,7 +242,7 @@ def test_card_prose_is_filled_in(built):
     card = (built / "README.md").read_text(encoding="utf-8")
     assert "${" not in card
     body = card.split("---\n", 2)[2]
-    for needle in ("load_dataset(benchmark.DATA_DIR", "temporal", "Copyright", "CC BY 4.0", "written contract",
+    for needle in ("load_dataset(benchmark.DATA_DIR", "declares its split", "Copyright", "CC BY 4.0", "written contract",
                    "@misc{", DATA_VERSION, annotations_fingerprint(FIXTURE)):
         assert needle in body, needle
     assert "| train | 1 | 3 | 3 | 6 | 1 | 0 | 0 | 1 |" in body            # counts computed from the fixture

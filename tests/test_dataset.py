@@ -22,9 +22,10 @@ import pyarrow.parquet as pq
 import pytest
 
 import benchmark
+import benchmark.dataset
 from benchmark.corpus.annotations import annotations_fingerprint, read_annotations, split_of
 from benchmark.corpus.build import build, compare_folders, features
-from benchmark.dataset import CONFIGS, content_hash, read_rows
+from benchmark.dataset import CONFIGS, content_hash, read_rows, split_order
 from benchmark.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +39,7 @@ def expected_counts(annotations: Path) -> dict:
     ann = read_annotations(annotations)
     counts = {"documents": Counter(), "quotes": Counter(), "type": {}, "stance": {}}
     for doc in ann.documents.values():
-        split = split_of(doc.gold["metadata"]["published"])
+        split = split_of(doc.gold)
         counts["documents"][split] += 1
         counts["quotes"][split] += len(doc.gold["quotes"])
         for q in doc.gold["quotes"]:
@@ -110,7 +111,7 @@ def test_load_dataset_every_config_and_split_offline(tmp_path):
     quotes_test = load_dataset(benchmark.DATA_DIR, "quotes", split="test", cache_dir=cache)
     assert isinstance(quotes_test, Dataset) and quotes_test.num_rows == expected["quotes"]["test"]
     docs = load_dataset(benchmark.DATA_DIR, "documents", cache_dir=cache)
-    assert isinstance(docs, DatasetDict) and list(docs) == ["train", "test"]
+    assert isinstance(docs, DatasetDict) and list(docs) == split_order(expected["documents"])
     default = load_dataset(benchmark.DATA_DIR, cache_dir=cache)                 # `quotes` is the default config
     assert default["train"].num_rows == expected["quotes"]["train"]
     for config in CONFIGS:
@@ -148,13 +149,32 @@ def test_read_rows_gives_plain_python_values():
         rows = read_rows(config)
         assert len(rows) == sum(expected[config].values())
         assert rows == read_rows(config, "all")
-    docs = read_rows("documents", "test")
-    assert len(docs) == expected["documents"]["test"]
-    assert all(isinstance(d["published"], datetime.date) and d["published"].year == 2024 for d in docs)
-    assert all(d["published"].year in (2016, 2017) for d in read_rows("documents", "train"))
+    gold = read_annotations(ANNOTATIONS).documents
+    for split in expected["documents"]:              # each split holds exactly the articles whose gold declares it
+        docs = read_rows("documents", split)
+        assert len(docs) == expected["documents"][split]
+        for d in docs:
+            assert split_of(gold[d["doc_id"]].gold) == split
+            assert d["published"] == datetime.date.fromisoformat(gold[d["doc_id"]].gold["metadata"]["published"])
     quote = read_rows("quotes", "test")[0]
     assert isinstance(quote["stance"], str) and isinstance(quote["start"], int)
     assert isinstance(quote["speaker_aliases"], list)
+
+
+# The five seed articles and the split each had when splits were still derived from the publication year.
+SEED_SPLITS = {"000_0d2c8cad854b4354": "train", "001_4edd818e3f1a05be": "train", "002_61610625a1c92d28": "test",
+               "003_847f753f01714433": "test", "004_8116756d16084da1": "test"}
+
+
+@committed
+def test_the_seeds_keep_their_temporal_split():
+    """The seeds' own gold declares the temporal split they always had: 2016-2017 train, November 2024 test."""
+    split_of_doc = {d["doc_id"]: split for split in benchmark.dataset.splits() for d in read_rows("documents", split)}
+    assert {doc_id: split_of_doc[doc_id] for doc_id in SEED_SPLITS} == SEED_SPLITS
+    years = {d["doc_id"]: d["published"].year for d in read_rows("documents") if d["doc_id"] in SEED_SPLITS}
+    assert {doc_id for doc_id, year in years.items() if year in (2016, 2017)} == {
+        doc_id for doc_id, split in SEED_SPLITS.items() if split == "train"}
+    assert {year for doc_id, year in years.items() if SEED_SPLITS[doc_id] == "test"} == {2024}
 
 
 # ---------------------------------------------------------------------------------- loader behaviour (fixture)
@@ -179,6 +199,57 @@ def test_read_rows_and_fingerprint_errors(fixture_folder, tmp_path):
         benchmark.data_fingerprint(fixture_folder)
     with pytest.raises(InputError, match="no split 'dev'"):
         benchmark.load("quotes", split="dev", data_dir=fixture_folder, cache_dir=tmp_path / "c")
+
+
+def declare_split(annotations: Path, doc_id: str, split: str) -> None:
+    path = annotations / "gold" / f"{doc_id}.json"
+    gold = json.loads(path.read_text(encoding="utf-8"))
+    gold["metadata"]["split"] = split
+    path.write_text(json.dumps(gold, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def test_every_valid_split_name_is_one_datasets_accepts():
+    """Every name the validator accepts as a split is one `datasets` accepts (no hyphen: datasets refuses one)."""
+    import re
+
+    from datasets.naming import _split_re
+
+    from benchmark.corpus.schema import SPLIT_PATTERN
+
+    for name in ("train", "test", "private", "private_2026", "b2", "all"):
+        assert re.fullmatch(SPLIT_PATTERN, name) and re.match(_split_re, name), name
+    for name in ("zz-private", "Private", "2026", "_x", "a b", "a.b", ""):
+        assert not re.fullmatch(SPLIT_PATTERN, name), name
+    assert not re.match(_split_re, "zz-private")        # why the hyphen is out
+
+
+@pytest.mark.slow
+def test_any_declared_split_is_built_listed_and_loaded(tmp_path):
+    """A split is whatever the gold declares: no year table, no fixed list. Order: train, test, then the others
+    alphabetically; "all" is every split."""
+    annotations = tmp_path / "annotations"
+    shutil.copytree(FIXTURE, annotations)
+    declare_split(annotations, "901_bbbbbbbbbbbbbbbb", "zz_private")
+    folder = tmp_path / "data"
+    report = build(annotations, folder)
+    assert report.rows["documents"] == {"train": 1, "zz_private": 1}
+    assert benchmark.dataset.splits(folder) == ["train", "zz_private"]
+    assert not (folder / "documents" / "test.parquet").exists()
+    assert benchmark.dataset.check_split("zz_private", folder) == "zz_private"
+    assert benchmark.dataset.check_split("all", folder) == "all"
+    with pytest.raises(InputError) as info:
+        benchmark.dataset.check_split("test", folder)
+    assert info.value.problems == [f"--split: no split 'test' in {folder} (it has: train, zz_private, all)"]
+    docs = benchmark.load("documents", data_dir=folder, cache_dir=tmp_path / "cache")
+    assert list(docs) == ["train", "zz_private"]
+    assert [d["doc_id"] for d in docs["zz_private"]] == ["901_bbbbbbbbbbbbbbbb"]
+    everything = benchmark.load("quotes", split="all", data_dir=folder, cache_dir=tmp_path / "cache")
+    assert everything["quote_id"] == [r["quote_id"] for r in read_rows("quotes", "all", folder)]
+    declare_split(annotations, "900_aaaaaaaaaaaaaaaa", "private")
+    declare_split(annotations, "901_bbbbbbbbbbbbbbbb", "test")
+    build(annotations, folder)                      # the stale split's files go, the new ones come
+    assert benchmark.dataset.splits(folder) == ["test", "private"]
+    assert sorted(p.name for p in (folder / "quotes").glob("*.parquet")) == ["private.parquet", "test.parquet"]
 
 
 @pytest.mark.slow

@@ -15,7 +15,9 @@ from benchmark.submission.lines import _nesting_depth
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = {p.stem: p.read_text(encoding="utf-8") for p in sorted((ROOT / "annotations" / "documents").glob("*.txt"))}
-D0, D1, D2, D3, D4 = sorted(DOCS)
+# The expected offsets and messages below are about the texts of these seed articles (the folder may hold more).
+D0, D1, D2, D3, D4 = ("000_0d2c8cad854b4354", "001_4edd818e3f1a05be", "002_61610625a1c92d28", "003_847f753f01714433",
+                      "004_8116756d16084da1")
 GOLD_IDS = {f"{D3}-q01", f"{D3}-q02", f"{D2}-q01"}
 SCHEMA = json.loads((ROOT / "benchmark" / "submission" / "submission.schema.json").read_text(encoding="utf-8"))
 
@@ -63,14 +65,14 @@ def test_full_valid_submission_resolves_every_locator(tmp_path):
     assert d3.fields == {"quotes", "stance"} and d3.line == 2
     assert sub.attempted == {"quotes", "attribution", "stance", "date", "outlet", "gold_spans"}
     assert [w for w in sub.warnings if "no prediction" in w] == [
-        f"{path}: warning: no prediction for document {d}: it counts as predicting nothing" for d in (D0, D1, D4)]
+        f"{path}: warning: no prediction for document {d}: it counts as predicting nothing" for d in sorted(set(DOCS) - {D2, D3})]
 
 
 def test_missing_documents_are_warnings_not_errors():
     sub = read_submission(lines({"doc_id": D0}), DOCS)
     assert list(sub.documents) == [D0]
     assert sub.documents[D0].fields == frozenset() and sub.documents[D0].quotes == []
-    assert len(sub.warnings) == 4 and all("counts as predicting nothing" in w for w in sub.warnings)
+    assert len(sub.warnings) == len(DOCS) - 1 and all("counts as predicting nothing" in w for w in sub.warnings)
     assert sub.attempted == frozenset()
 
 
@@ -147,7 +149,7 @@ def test_extra_bookkeeping_keys_allowed():
     ({"doc_id": D0, "zzz": 1}, "<predictions>:1: zzz: unknown key; allowed: doc_id, note, outlet, published, quotes"),
     ({"doc_id": D0, "quotes": [{"start": 0, "end": 3, "outlet": "CNN"}]},
      "quotes[0].outlet: unknown key here; did you mean 'outlet', a key of the document line?"),
-    ({"doc_id": "nope"}, '<predictions>:1: doc_id: unknown document "nope": not one of the 5 documents being scored'),
+    ({"doc_id": "nope"}, f'<predictions>:1: doc_id: unknown document "nope": not one of the {len(DOCS)} documents being scored'),
     ({"doc_id": D0[:-1]}, f"did you mean {D0!r}?"),
     ({"outlet": "CNN"}, "<predictions>:1: doc_id: missing"),
     ({"doc_id": 3}, "<predictions>:1: doc_id: expected a string, got an integer"),

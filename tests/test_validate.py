@@ -445,6 +445,38 @@ def metadata_missing_outlet(f):
 
 
 @case
+def metadata_missing_outlet_says_what_to_write(f):
+    path = f.edit_gold(lambda d, t: d["metadata"].pop("outlet"))
+    return [str(path), "metadata: outlet: missing required field: the publisher as named in the text"]
+
+
+@case
+def split_missing(f):
+    path = f.edit_gold(lambda d, t: d["metadata"].pop("split"))
+    return [str(path), "metadata: split: missing required field: the split the article belongs to"]
+
+
+@case
+def split_not_a_name(f):
+    path = f.edit_gold(lambda d, t: d["metadata"].update(split="Private Set"))
+    line = line_after(path, '"split"')
+    return [f"{path}:{line}: metadata: split: 'Private Set' is not a split name: a lowercase letter, then "
+            "lowercase letters, digits or _"]
+
+
+@case
+def split_reserved(f):
+    path = f.edit_gold(lambda d, t: d["metadata"].update(split="all"))
+    return [str(path), "metadata: split: 'all' is reserved (`--split all` means every split)"]
+
+
+@case
+def doc_id_not_an_id(f):
+    path = f.edit_gold(lambda d, t: d.update(doc_id="my article"))
+    return [str(path), "document: doc_id: 'my article' is not a document id: letters, digits and _"]
+
+
+@case
 def metadata_empty_headline(f):
     path = f.edit_gold(lambda d, t: d["metadata"].update(headline=""))
     return [str(path), "metadata: headline: must not be empty"]
@@ -718,8 +750,40 @@ def test_original_folder_validates_ok(root_name, capsys):
     assert result.ok, "\n".join(result.problems)
     assert main(["validate", str(ROOTS[root_name])]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"ok: {ROOTS[root_name]}: 5 documents" if root_name == "real" else "ok: ")
+    n = len(list((ROOTS[root_name] / "gold").glob("*.json")))
+    assert out.startswith(f"ok: {ROOTS[root_name]}: {n} documents (")
     assert "total" in out and "favor" in out and "in_boilerplate" in out
+
+
+def test_split_counts_and_warnings(tmp_path, capsys):
+    """The ok line counts documents per split; an unused speaker and an article without quotes are warnings (on
+    stderr, exit 0), never failures."""
+    root = copy_annotations(FIXTURE, tmp_path / "annotations")
+    f = Folder(root)
+    f.edit_gold(lambda d, t: d["metadata"].update(split="private"), index=1)
+    f.edit_speakers(lambda speakers: speakers.append({"id": "nobody_at_all", "name": "Nobody", "kind": "person",
+                                                      "aliases": ["Nobody"], "description": "never quoted",
+                                                      "doc_id": None}))
+    path = f.edit_gold(lambda d, t: d.update(quotes=[d["quotes"][0]]), index=0)   # its speakers now unused...
+    result = validate(root)
+    assert result.ok, result.problems
+    assert result.counts["splits"] == {"test": 1, "private": 1}
+    speakers_path = f.speakers_path()
+    line = line_after(speakers_path, '"nobody_at_all"')
+    assert f"{speakers_path}:{line}: warning: nobody_at_all: id: unused speaker: no quote has this speaker; " \
+           "remove it or attribute the quotes it was meant for" in result.warnings
+    used = {q["speaker"] for p in f.gold_paths() for q in f.load(p)["quotes"]}
+    unused = {s["id"] for s in f.load(speakers_path)["speakers"]} - used
+    assert {w.split(": ")[2] for w in result.warnings if "unused speaker" in w} == unused and len(unused) >= 2
+    f.edit_gold(lambda d, t: d.update(quotes=[]), index=0)
+    result = validate(root)
+    assert result.ok and f"{path}:{line_after(path, chr(34) + 'quotes' + chr(34))}: warning: document: quotes: no quotes " \
+        "annotated yet" in " ".join(result.warnings)
+    assert main(["validate", str(root)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"ok: {root}: 2 documents (test 1, private 1), ")
+    assert "warning(s)" in captured.out.splitlines()[0]
+    assert all(line.split(": ")[1] == "warning" for line in captured.err.splitlines()) and "unused speaker" in captured.err
 
 
 def test_real_speaker_names_are_what_a_reader_calls_the_source():
@@ -742,12 +806,15 @@ def test_real_speaker_names_are_what_a_reader_calls_the_source():
 
 
 def test_real_documents_are_the_seeds_byte_for_byte():
+    """Every seed text is in annotations/documents unchanged; any other text is an article added later (with its
+    own gold, whose sha256 is checked like the seeds')."""
     docs = sorted((REAL / "documents").glob("*.txt"))
     assert [p.stem for p in docs] == [p.stem for p in sorted((REAL / "gold").glob("*.json"))]
     if SEEDS.is_dir():
-        assert [p.name for p in docs] == sorted(p.name for p in SEEDS.glob("*.txt"))
-        for p in docs:
-            assert p.read_bytes() == (SEEDS / p.name).read_bytes(), p.name
+        seeds = sorted(SEEDS.glob("*.txt"))
+        assert len(seeds) == 5 and {p.name for p in seeds} <= {p.name for p in docs}
+        for seed in seeds:
+            assert (REAL / "documents" / seed.name).read_bytes() == seed.read_bytes(), seed.name
     for p in docs:
         gold = json.loads((REAL / "gold" / f"{p.stem}.json").read_text(encoding="utf-8"))
         assert gold["text_sha256"] == hashlib.sha256(p.read_bytes()).hexdigest()

@@ -14,6 +14,7 @@ from benchmark.reports.escape import terminal
 # subcommand -> module implementing it (imported only when that subcommand runs)
 COMMANDS: dict[str, str] = {
     "validate": "benchmark.corpus.validate",
+    "add-article": "benchmark.corpus.add_article",
     "locate": "benchmark.corpus.locate",
     "agreement": "benchmark.corpus.agreement",
     "build": "benchmark.corpus.build",

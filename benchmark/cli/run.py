@@ -34,8 +34,9 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
 def predict(args: argparse.Namespace, name: str) -> tuple[list[str], list[dict], Submission]:
     """Load, fit, run and validate: (JSONL lines, document rows, validated Submission). Raises InputError,
     ExtractorError, ExtractorFailed."""
-    from benchmark.dataset import read_rows
+    from benchmark.dataset import check_split, read_rows
 
+    check_split(args.split, args.data_dir)
     documents = read_rows("documents", args.split, args.data_dir)
     quote_ids = [row["quote_id"] for row in read_rows("quotes", args.split, args.data_dir)]
     extractor = load_extractor(args.extractor)

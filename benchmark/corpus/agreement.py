@@ -25,7 +25,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmark.corpus.annotations import MAX_ANNOTATION_BYTES, read_annotations
+from benchmark.corpus.annotations import MAX_ANNOTATION_BYTES, read_annotations, resolve_documents_dir
 from benchmark.errors import InputError
 from benchmark.labels import QUOTE_TYPES, STANCES, TRACK_A_TYPES, TRACK_B_TYPES
 from benchmark.safe_io import for_terminal, size_text, write_atomic
@@ -247,8 +247,10 @@ def agreement(a_dir: str | Path, b_dir: str | Path, documents_dir: str | Path | 
               min_ratio: float = DEFAULT_OVERLAP) -> dict:
     """Agreement between the passes in `a_dir` (reference) and `b_dir`. Both are validated first.
 
-    Returns {"options", "tracks": {track: {"pooled": metrics, "documents": {doc_id: metrics}}},
-    "disagreements": [...]} where metrics = {n_a, n_b, exact, overlap, speaker, type, stance}.
+    Only the articles annotated in both passes are compared (a pass need not cover every article). Returns
+    {"options", "documents": [compared doc_ids], "not_compared": {doc_id: why}, "tracks": {track: {"pooled":
+    metrics, "documents": {doc_id: metrics}}}, "disagreements": [...]} where metrics = {n_a, n_b, exact, overlap,
+    speaker, type, stance}. Raises InputError when no article is in both passes.
     """
     problems = []
     passes = []
@@ -260,7 +262,14 @@ def agreement(a_dir: str | Path, b_dir: str | Path, documents_dir: str | Path | 
     if problems:
         raise InputError(problems)
     units_a, units_b = passes
-    doc_ids = sorted(set(units_a) | set(units_b))
+    # The passes are optional per article: compare the articles both passes annotated, and say which they did not.
+    doc_ids = sorted(set(units_a) & set(units_b))
+    texts = resolve_documents_dir(a_dir, documents_dir)
+    known = {p.stem for p in texts.glob("*.txt")} if texts.is_dir() else set()
+    not_compared = {doc_id: "only in pass a" if doc_id in units_a else "only in pass b" if doc_id in units_b
+                    else "in neither pass" for doc_id in sorted((known | set(units_a) | set(units_b)) - set(doc_ids))}
+    if not doc_ids:
+        raise InputError(f"{b_dir}: no article is annotated in both {a_dir} and {b_dir}: nothing to compare")
     tracks: dict = {}
     disagreements: list[dict] = []
     for track, types in TRACKS.items():
@@ -277,7 +286,7 @@ def agreement(a_dir: str | Path, b_dir: str | Path, documents_dir: str | Path | 
                          "documents": {d: {k: v for k, v in r.items() if not k.startswith("_")} for d, r in per_doc.items()}}
     disagreements.sort(key=lambda d: (d["doc_id"], d["start"], d["track"]))
     return {"options": {"a": str(a_dir), "b": str(b_dir), "overlap": min_ratio, "reference": "a"},
-            "tracks": tracks, "disagreements": disagreements}
+            "documents": doc_ids, "not_compared": not_compared, "tracks": tracks, "disagreements": disagreements}
 
 
 # ----------------------------------------------------------------------------------------------- output
@@ -303,17 +312,28 @@ def table_rows(result: dict) -> list[list[str]]:
     return rows
 
 
+def coverage(result: dict, markdown: bool = False) -> str:
+    """Which articles the figures cover, and which they do not (not annotated in both passes)."""
+    code = (lambda x: f"`{x}`") if markdown else str
+    n = len(result["documents"])
+    text = f"Covers the {n} article{'s' if n != 1 else ''} annotated in both passes."
+    if result["not_compared"]:
+        text += " Not compared (not annotated in both passes): " + ", ".join(
+            f"{code(doc_id)} ({why})" for doc_id, why in result["not_compared"].items()) + "."
+    return text
+
+
 def format_table(result: dict) -> str:
     rows = [COLUMNS, *table_rows(result)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS))]
     lines = ["  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
-    return "\n".join([lines[0], "-" * len(lines[0]), *lines[1:]])
+    return "\n".join([lines[0], "-" * len(lines[0]), *lines[1:], coverage(result)])
 
 
 def format_markdown(result: dict) -> str:
     opts = result["options"]
     lines = [f"Agreement of `{opts['b']}` against `{opts['a']}` (overlap match: shared characters / longer span "
-             f">= {opts['overlap']}; speaker, type and stance on overlap-matched units). "
+             f">= {opts['overlap']}; speaker, type and stance on overlap-matched units). {coverage(result, True)} "
              f"Command: `kremlin-reactions agreement {opts['a']} {opts['b']} --markdown`.", "",
              "| " + " | ".join(COLUMNS) + " |", "|" + "|".join(["---"] * 2 + ["---:"] * (len(COLUMNS) - 2)) + "|"]
     for r in table_rows(result):

@@ -17,10 +17,6 @@ from benchmark.safe_io import MIB, read_bytes, read_text
 # most this size: an article is ~10 KB, so this is generous, and a FIFO or /dev/zero can never hang a command.
 MAX_ANNOTATION_BYTES = 16 * MIB
 
-# Temporal split: 2016-2017 articles train, 2024 articles test (see the dataset card).
-SPLIT_OF_YEAR = {2016: "train", 2017: "train"}
-DEFAULT_SPLIT = "test"
-
 
 @dataclass
 class AnnotatedDocument:
@@ -44,9 +40,19 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def split_of(published: str) -> str:
-    """Split of a document from its ISO publication date (temporal split)."""
-    return SPLIT_OF_YEAR.get(int(published[:4]), DEFAULT_SPLIT)
+def split_of(gold: dict) -> str:
+    """The split an article belongs to: its gold file's `metadata.split` (declared, never derived from the date)."""
+    return gold["metadata"]["split"]
+
+
+def is_pass_folder(root: str | Path) -> bool:
+    """Is `root` one annotator's pass (`.../annotations/passes/<name>`, reading the shared documents/)?
+
+    A pass covers the articles that annotator did (the others have no gold file there) and leaves the split to
+    adjudication, so the validator asks less of it than of the adjudicated gold.
+    """
+    root = Path(root)
+    return root.parent.name == "passes" and not (root / "documents").is_dir()
 
 
 def resolve_documents_dir(root: str | Path, documents_dir: str | Path | None = None) -> Path:

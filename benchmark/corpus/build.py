@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,9 +37,9 @@ from benchmark.dataset import (
     FINGERPRINT_FILE,
     MANIFEST_FILE,
     SPEAKERS_SPLIT,
-    SPLITS,
     manifest_text,
     read_manifest,
+    split_order,
     split_path,
 )
 from benchmark.errors import InputError
@@ -79,6 +80,7 @@ class BuildReport:
     version: str                                       # DATA_VERSION
     rows: dict[str, dict[str, int]] = field(default_factory=dict)   # config -> split -> number of rows
     files: dict[str, str] = field(default_factory=dict)             # relative path -> sha256 of the bytes written
+    warnings: list[str] = field(default_factory=list)               # the validator's warnings (not failures)
 
     def summary(self) -> str:
         lines = [f"built {self.out_dir} (data version {self.version}, gold fingerprint {self.fingerprint[:16]})"]
@@ -98,19 +100,16 @@ def _span(span: dict | None) -> tuple[str | None, int | None, int | None]:
     return span["text"], span["start"], span["end"]
 
 
-def _split_order(splits) -> list[str]:
-    return [s for s in SPLITS if s in splits] + sorted(set(splits) - set(SPLITS))
-
-
 def make_rows(annotations_dir: str | Path) -> dict[str, dict[str, list[dict]]]:
     """Rows of every config and split (config -> split -> rows), from an already validated annotations folder.
 
-    A split exists when at least one document falls in it; `quotes` has the same splits as `documents`.
+    Each document goes to the split its gold declares (`metadata.split`); a split exists when at least one
+    document declares it; `quotes` has the same splits as `documents`.
     """
     ann = read_annotations(annotations_dir)
     speakers = {s["id"]: s for s in ann.speakers}
-    split_of_doc = {doc_id: split_of(doc.gold["metadata"]["published"]) for doc_id, doc in ann.documents.items()}
-    splits = _split_order(set(split_of_doc.values()))
+    split_of_doc = {doc_id: split_of(doc.gold) for doc_id, doc in ann.documents.items()}
+    splits = split_order(split_of_doc.values())
     rows: dict[str, dict[str, list[dict]]] = {
         "documents": {split: [] for split in splits},
         "quotes": {split: [] for split in splits},
@@ -202,7 +201,8 @@ def parquet_bytes(table: pa.Table) -> bytes:
 # build
 
 
-def _validate(annotations_dir: Path) -> None:
+def _validate(annotations_dir: Path) -> list[str]:
+    """Validate the folder (InputError with every problem); return the validator's warnings."""
     from benchmark.corpus.validate import validate
 
     if not annotations_dir.is_dir():
@@ -212,6 +212,7 @@ def _validate(annotations_dir: Path) -> None:
         raise InputError(list(result.problems) or [f"{annotations_dir}: invalid annotations"])
     if not any((annotations_dir / "gold").glob("*.json")):
         raise InputError(f"{annotations_dir / 'gold'}: no gold files: nothing to build")
+    return result.warnings
 
 
 def _managed_files(folder: Path) -> list[Path]:
@@ -254,8 +255,10 @@ def build(annotations_dir: str | Path = "annotations", out_dir: str | Path = DAT
     Raises InputError with the validator's problems when the gold is invalid; nothing is written then.
     """
     annotations_dir = Path(annotations_dir)
-    _validate(annotations_dir)
-    return write_folder(annotations_dir, out_dir)
+    warnings = _validate(annotations_dir)
+    report = write_folder(annotations_dir, out_dir)
+    report.warnings = warnings
+    return report
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -341,5 +344,8 @@ def run(args: argparse.Namespace) -> int:
             return 1
         print(f"ok: {args.out} is in sync with {args.annotations}")
         return 0
-    print(build(args.annotations, args.out).summary())
+    report = build(args.annotations, args.out)
+    for line in report.warnings:
+        print(for_terminal(line), file=sys.stderr)
+    print(report.summary())
     return 0

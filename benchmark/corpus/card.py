@@ -47,6 +47,13 @@ def card_sections(card: str) -> dict:
     }
 
 
+def _and_list(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" and {items[-1]}"
+
+
 def _markdown_plain(text: str) -> str:
     """Markdown cell text -> plain text for JSON metadata (drop backticks and link syntax)."""
     text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
@@ -104,8 +111,13 @@ def render_card(rows: dict, tables: dict, fingerprint: str, template: str) -> st
         "fingerprint": fingerprint,
         "url": DATASET_URL,
         "version_key": DATA_VERSION.replace(".", "_"),
-        "n_test_documents": stats["splits"].get("test", {}).get("documents", 0),
-        "test_min_p": f"{min(1.0, 2 / 2 ** stats['splits'].get('test', {}).get('documents', 0)):.4g}",
+        "n_splits": len(stats["splits"]),
+        "split_names": ", ".join(f"`{split}`" for split in stats["splits"]),
+        "split_list": ", ".join(stats["splits"]),
+        "published_years": _and_list(sorted({d["published"][:4] for d in stats["documents"]})),
+        "split_min_p": "; ".join(f"`{split}` has {c['documents']} document{'s' if c['documents'] != 1 else ''}, "
+                                 f"so p >= {min(1.0, 2 / 2 ** c['documents']):.4g}"
+                                 for split, c in stats["splits"].items()),
         **{f"n_{key}": value for key, value in stats["totals"].items()},
         **stats_markdown(stats),
     }
@@ -209,7 +221,8 @@ def render_croissant(rows: dict, sections: dict) -> str:
             "@type": "cr:Field",
             "@id": f"{config}/split",
             "name": "split",
-            "description": "Split the record belongs to (temporal split: train = 2016-2017, test = 2024).",
+            "description": "Split the record belongs to, as its article's gold declares it (metadata.split); "
+                           f"this folder's splits: {', '.join(splits)}.",
             "dataType": "sc:Text",
             "source": {
                 "fileSet": {"@id": files_id},

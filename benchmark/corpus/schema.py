@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from benchmark.dataset import ALL_SPLITS
 from benchmark.labels import BOILERPLATE_KINDS, DATE_EVIDENCE, OUTLET_EVIDENCE, QUOTE_TYPES, SPEAKER_KINDS, STANCES
 
 ID_PATTERN = r"^[A-Za-z0-9_]+$"
@@ -13,6 +14,29 @@ SPEAKER_ID_PATTERN = r"^[a-z0-9_]+$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 URL_PATTERN = r"^https?://\S+$"
+# A document id is a file stem and the prefix of every `quote_id` (`<doc_id>-<id>`): no hyphen, no dot, no space.
+DOC_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_]{0,63}$"
+# A split is a name in file paths (`quotes/<split>.parquet`), the card's YAML and every `--split`; "all" is taken
+# (every split at once). No hyphen: `datasets` (5.2, `datasets.naming._split_re` = `^\w+(\.\w+)*$`) refuses to
+# load a card whose data_files name a split "zz-private".
+SPLIT_PATTERN = r"^[a-z][a-z0-9_]*$"
+RESERVED_SPLITS = (ALL_SPLITS,)
+
+# What to write in a gold field, for the validator's "missing required field" message (a new article's skeleton
+# has only doc_id, text_sha256 and metadata.split: these lines guide the annotator through the rest).
+FIELD_GUIDANCE = {
+    ("metadata", "headline"): "the article's headline, from the text (or the URL when the text has none)",
+    ("metadata", "authors"): "the bylined authors as a list of names, [] when there is no byline",
+    ("metadata", "outlet"): "the publisher as named in the text (or in the article's provenance)",
+    ("metadata", "outlet_aliases"): "every name accepted as the outlet, the outlet itself included",
+    ("metadata", "outlet_evidence"): "explicit (the text names the publisher) or external (provenance only)",
+    ("metadata", "published"): "the publication date YYYY-MM-DD",
+    ("metadata", "date_evidence"): "explicit (printed), inferred (from weekday/event references) or external",
+    ("metadata", "url"): "where the article was published, or null",
+    ("metadata", "split"): "the split the article belongs to, e.g. train, test or private",
+    ("boilerplate",): "the regions that are not the article (navigation, widgets, galleries ...), [] when none",
+    ("quotes",): "the Track A and Track B units (GUIDELINES.md); find offsets with `kremlin-reactions locate`",
+}
 
 
 def _string(**kw: Any) -> dict:
@@ -34,8 +58,11 @@ def _span() -> dict:
                  "text": _string()})
 
 
-def gold_schema() -> dict:
-    """JSON Schema of `gold/<doc_id>.json` (structure only; `validate` adds the checks against the text)."""
+def gold_schema(require_split: bool = True) -> dict:
+    """JSON Schema of `gold/<doc_id>.json` (structure only; `validate` adds the checks against the text).
+
+    `metadata.split` is required in the adjudicated gold and optional in an annotation pass (`require_split=False`):
+    which split an article is in is decided when it is adjudicated, not by each annotator."""
     nullable_span = {**_span(), "type": ["object", "null"]}
     quote = _obj({
         "id": _string(pattern=ID_PATTERN),
@@ -69,10 +96,11 @@ def gold_schema() -> dict:
         "published": _string(pattern=DATE_PATTERN),
         "date_evidence": {"enum": list(DATE_EVIDENCE)},
         "url": {"type": ["string", "null"], "pattern": URL_PATTERN},
+        "split": _string(pattern=SPLIT_PATTERN),
         "note": _nullable_string(),
-    }, optional=("note",))
+    }, optional=("note",) if require_split else ("note", "split"))
     return _obj({
-        "doc_id": _string(),
+        "doc_id": _string(pattern=DOC_ID_PATTERN),
         "text_sha256": _string(pattern=SHA256_PATTERN),
         "metadata": metadata,
         "boilerplate": {"type": "array", "items": region},

@@ -35,7 +35,12 @@ def corpus_stats(rows: dict[str, dict[str, list[dict]]]) -> dict:
     splits = {}
     for split in rows["documents"]:
         units = [q for s, q in quotes if s == split]
-        splits[split] = {"documents": sum(s == split for s, _ in documents), **unit_counts(units)}
+        docs = [d for s, d in documents if s == split]
+        dates = sorted(str(d["published"]) for d in docs)
+        splits[split] = {"documents": len(docs), **unit_counts(units),
+                         "published_from": dates[0] if dates else None, "published_to": dates[-1] if dates else None,
+                         "outlets": sorted({d["outlet"] for d in docs}),
+                         "speakers": len({q["speaker_id"] for q in units})}
     per_document = []
     for split, d in documents:
         units = [q for _, q in quotes if q["doc_id"] == d["doc_id"]]
@@ -72,11 +77,20 @@ def _table(header: list[str], body: list[list]) -> str:
     return "\n".join(lines)
 
 
+def _date_range(first: str | None, last: str | None) -> str:
+    return "—" if first is None else first if first == last else f"{first} to {last}"
+
+
 def stats_markdown(stats: dict) -> dict[str, str]:
     """The counts as Markdown tables, keyed by the names the card template uses (`${split_table}`, ...)."""
     unit_cols = ["direct", "partial", "indirect", "optional", "in_boilerplate", "nested"]
     total = stats["totals"]
     return {
+        "split_overview_table": _table(
+            ["split", "documents", "published", "outlets", "speakers attributed", "Track A", "Track B"],
+            [[split, c["documents"], _date_range(c["published_from"], c["published_to"]), ", ".join(c["outlets"]),
+              c["speakers"], c["track_a"], c["track_b"]] for split, c in stats["splits"].items()],
+        ),
         "split_table": _table(
             ["split", "documents", "direct", "partial", "Track A", "indirect (Track B)", "optional", "in boilerplate",
              "nested"],
@@ -131,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(stats, indent=2))
         return 0
     titles = {
-        "split_table": "Units per split", "document_table": "Units per document",
+        "split_overview_table": "Splits", "split_table": "Units per split", "document_table": "Units per document",
         "provenance_table": "Provenance", "stance_table": "Stance labels per split and track",
         "speaker_table": "Speakers", "boilerplate_table": "Boilerplate regions",
     }

@@ -17,24 +17,30 @@ import argparse
 import datetime
 import difflib
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmark.corpus.annotations import MAX_ANNOTATION_BYTES, resolve_documents_dir, sha256_bytes
+from benchmark.corpus.annotations import MAX_ANNOTATION_BYTES, is_pass_folder, resolve_documents_dir, sha256_bytes
 from benchmark.corpus.locate import find_all
-from benchmark.corpus.positions import _load_json, _Positions, _show, _type_name
+from benchmark.corpus.positions import _FileContext, _load_json, _Report, _show, _type_name
 from benchmark.corpus.schema import (
     DATE_PATTERN,
+    DOC_ID_PATTERN,
+    FIELD_GUIDANCE,
     ID_PATTERN,
+    RESERVED_SPLITS,
     SHA256_PATTERN,
     SPEAKER_ID_PATTERN,
+    SPLIT_PATTERN,
     URL_PATTERN,
     _validator_class,
     gold_schema,
     speakers_schema,
 )
+from benchmark.dataset import split_order
 from benchmark.errors import InputError
 from benchmark.labels import (
     QUOTE_TYPES,
@@ -42,110 +48,9 @@ from benchmark.labels import (
     TRACK_A_TYPES,
     TRACK_B_TYPES,
 )
-from benchmark.safe_io import FileRefused, for_terminal, lone_surrogates, read_bytes, size_text, surrogate_message
+from benchmark.safe_io import FileRefused, for_terminal, read_bytes, size_text
 
 HELP = "check an annotations folder (gold files, speakers, texts); print ok + counts or one line per problem"
-
-@dataclass
-class _Problem:
-    file: str
-    line: int
-    what: str | None
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        parts = [f"{self.file}:{self.line}"] + [p for p in (self.what, self.field) if p] + [self.message]
-        return ": ".join(parts)
-
-
-class _Report:
-    def __init__(self) -> None:
-        self.problems: list[_Problem] = []
-        self.file_order: dict[str, int] = {}
-
-    def add(self, file: str, line: int, what: str | None, field: str | None, message: str) -> None:
-        self.file_order.setdefault(file, len(self.file_order))
-        self.problems.append(_Problem(file, line, what, field, message))
-
-    def lines(self) -> list[str]:
-        ordered = sorted(self.problems, key=lambda p: (self.file_order[p.file], p.line))  # stable
-        out, seen = [], set()
-        for p in ordered:
-            if str(p) not in seen:
-                seen.add(str(p))
-                out.append(str(p))
-        return out
-
-
-class _FileContext:
-    """Knows how to name things inside one JSON file (quote id / boilerplate[i] / speaker id) and their lines."""
-
-    def __init__(self, display: str, data: Any, source: str, kind: str, repeated_keys: bool = False):
-        self.display, self.data, self.source, self.kind = display, data, source, kind
-        self.repeated_keys = repeated_keys
-        self._positions: _Positions | None = None
-
-    @property
-    def positions(self) -> _Positions | None:
-        """Built only when a problem needs a line number (valid files never pay for it)."""
-        if self._positions is None:
-            try:
-                self._positions = _Positions(self.source)
-            except (RecursionError, ValueError, IndexError):  # pragma: no cover - json.loads accepted it
-                return None
-        return self._positions
-
-    def line(self, path: tuple) -> int:
-        return self.positions.line(path) if self.positions else 1
-
-    def report_decoding_problems(self, report: "_Report") -> None:
-        """What json.loads lets through: repeated keys, and strings holding a lone surrogate (no writer could
-        encode them: the build would fail on a file the validator passed)."""
-        if self.repeated_keys and self.positions:
-            for dup_path, line in self.positions.duplicates:
-                what, fld = self.split(dup_path)
-                report.add(self.display, line, what, fld, "duplicate key (JSON keeps only the last value)")
-        for path, text in lone_surrogates(self.data) if "\\u" in self.source else ():
-            self.add(report, path, surrogate_message(text))
-
-    def _item_name(self, container: str, index: int) -> str:
-        try:
-            item = self.data[container][index]
-        except (KeyError, IndexError, TypeError):
-            item = None
-        ident = item.get("id") if isinstance(item, dict) else None
-        if isinstance(ident, str) and ident:
-            return ident
-        return f"{container}[{index}]"
-
-    def split(self, path: tuple) -> tuple[str | None, str | None]:
-        """(what, field) for a JSON path."""
-        if not path:
-            return None, None
-        head, rest = path[0], path[1:]
-        if self.kind == "gold":
-            if head in ("quotes", "boilerplate") and rest and isinstance(rest[0], int):
-                what = self._item_name("quotes", rest[0]) if head == "quotes" else f"boilerplate[{rest[0]}]"
-                return what, _field_name(rest[1:]) or None
-            if head == "metadata":
-                return "metadata", _field_name(rest) or None
-            return "document", _field_name(path)
-        if head == "speakers" and rest and isinstance(rest[0], int):
-            return self._item_name("speakers", rest[0]), _field_name(rest[1:]) or None
-        return None, _field_name(path)
-
-    def add(self, report: _Report, path: tuple, message: str) -> None:
-        what, fld = self.split(path)
-        report.add(self.display, self.line(path), what, fld, message)
-
-
-def _field_name(path: tuple) -> str:
-    out = ""
-    for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out
-
 
 def _schema_problems(ctx: _FileContext, schema: dict, report: _Report) -> set[tuple]:
     """Check `ctx.data` against `schema`; report each problem; return the paths that had one."""
@@ -160,8 +65,10 @@ def _schema_problems(ctx: _FileContext, schema: dict, report: _Report) -> set[tu
                     bad.add(path + (key,))
                     types = err.schema["properties"][key].get("type")
                     nullable = isinstance(types, list) and "null" in types
-                    ctx.add(report, path + (key,),
-                            "missing required field (write null when there is none)" if nullable else "missing required field")
+                    message = "missing required field (write null when there is none)" if nullable \
+                        else "missing required field"
+                    guidance = FIELD_GUIDANCE.get(path + (key,)) if ctx.kind == "gold" else None
+                    ctx.add(report, path + (key,), f"{message}: {guidance}" if guidance else message)
             continue
         if kind == "additionalProperties":
             allowed = list(err.schema.get("properties", {}))
@@ -188,7 +95,10 @@ def _schema_problems(ctx: _FileContext, schema: dict, report: _Report) -> set[tu
         elif kind == "pattern":
             expected = {ID_PATTERN: "letters, digits and _ only", SPEAKER_ID_PATTERN: "lowercase letters, digits and _ only",
                         SHA256_PATTERN: "64 lowercase hex digits", DATE_PATTERN: "an ISO date YYYY-MM-DD",
-                        URL_PATTERN: "an http(s):// URL"}.get(err.validator_value, f"matching {err.validator_value}")
+                        URL_PATTERN: "an http(s):// URL",
+                        DOC_ID_PATTERN: "a document id: letters, digits and _ (at most 64, no leading _)",
+                        SPLIT_PATTERN: "a split name: a lowercase letter, then lowercase letters, digits or _"
+                        }.get(err.validator_value, f"matching {err.validator_value}")
             msg = f"{_show(value)} is not {expected}"
         else:  # pragma: no cover - the schemas use only the keywords above
             msg = err.message
@@ -204,6 +114,7 @@ class ValidationResult:
     ok: bool
     problems: list[str] = field(default_factory=list)
     counts: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)       # worth a look, never a failure (e.g. unused speakers)
 
     def format_counts(self) -> str:
         """A compact table: one row per document plus a total row, one column per label."""
@@ -330,14 +241,21 @@ def _check_span(ctx: _FileContext, path: tuple, obj: dict, text: str, report: _R
 
 
 def _check_gold(ctx: _FileContext, doc_id: str, text: str | None, sha: str | None,
-                speakers: dict[str, dict] | None, report: _Report) -> dict:
+                speakers: dict[str, dict] | None, report: _Report, require_split: bool = True) -> dict:
     """Check one gold file; return its counts."""
     data = ctx.data
-    bad = _schema_problems(ctx, gold_schema(), report)
+    bad = _schema_problems(ctx, gold_schema(require_split), report)
     counts: dict = {"track_a": 0, "track_b": 0, "type": Counter(), "stance": Counter(), "optional": 0,
-                    "in_boilerplate": 0, "boilerplate_regions": 0, "speakers": 0}
+                    "in_boilerplate": 0, "boilerplate_regions": 0, "speakers": 0, "split": None}
     if not isinstance(data, dict):
         return counts
+    split = data["metadata"].get("split") if isinstance(data.get("metadata"), dict) else None
+    if isinstance(split, str) and ("metadata", "split") not in bad:
+        if split in RESERVED_SPLITS:
+            ctx.add(report, ("metadata", "split"), f"{split!r} is reserved (`--split {split}` means every split): "
+                                                   "choose another name")
+        else:
+            counts["split"] = split
 
     if isinstance(data.get("doc_id"), str) and data["doc_id"] != doc_id:
         ctx.add(report, ("doc_id",), f"{data['doc_id']!r} does not match the file name {doc_id!r}")
@@ -523,19 +441,29 @@ def validate(path: str | Path = "annotations", documents_dir: str | Path | None 
 
     speakers_path = root / "speakers.json"
     speakers: dict[str, dict] | None = None
+    speakers_ctx: _FileContext | None = None
     if speakers_path.exists():
         data, source, repeated = _load_json(speakers_path, str(speakers_path), report)
         if source is not None:
-            ctx = _FileContext(str(speakers_path), data, source, "speakers", repeated)
-            ctx.report_decoding_problems(report)
-            speakers = _check_speakers(ctx, set(texts), report)
+            speakers_ctx = _FileContext(str(speakers_path), data, source, "speakers", repeated)
+            speakers_ctx.report_decoding_problems(report)
+            speakers = _check_speakers(speakers_ctx, set(texts), report)
     else:
         report.add(str(speakers_path), 1, None, None, "file not found")
 
+    # A pass holds the articles its annotator did: a text without a gold file there is not annotated in that pass.
+    # In the adjudicated gold every text needs one.
+    pass_folder = is_pass_folder(root)
+    warnings = _Report("warning")
     counts: dict = {"documents": {}}
     gold_ids = {p.stem for p in gold_paths}
-    for doc_id in sorted(set(texts) - gold_ids):
-        report.add(str(docs_dir / f"{doc_id}.txt"), 1, None, None, f"no gold file {gold_dir / (doc_id + '.json')}")
+    not_annotated = sorted(set(texts) - gold_ids)
+    if pass_folder:
+        counts["not_annotated"] = not_annotated
+    else:
+        for doc_id in not_annotated:
+            report.add(str(docs_dir / f"{doc_id}.txt"), 1, None, None,
+                       f"no gold file {gold_dir / (doc_id + '.json')} (`kremlin-reactions add-article` writes one)")
     for gold_path in gold_paths:
         doc_id = gold_path.stem
         display = str(gold_path)
@@ -550,7 +478,13 @@ def validate(path: str | Path = "annotations", documents_dir: str | Path | None 
         if not isinstance(data, dict):
             ctx.add(report, (), f"expected a JSON object at the top level, got {_type_name(data)}")
             continue
-        counts["documents"][doc_id] = _check_gold(ctx, doc_id, text, sha, speakers, report)
+        counts["documents"][doc_id] = _check_gold(ctx, doc_id, text, sha, speakers, report,
+                                                  require_split=not pass_folder)
+        if data.get("quotes") == []:
+            ctx.add(warnings, ("quotes",), "no quotes annotated yet (GUIDELINES.md; offsets from `kremlin-reactions "
+                                           "locate`): is that right for this article?")
+    if speakers_ctx is not None and speakers is not None:
+        _warn_unused_speakers(speakers_ctx, counts["documents"], warnings)
 
     total: dict = {"track_a": 0, "track_b": 0, "type": Counter(), "stance": Counter(), "optional": 0,
                    "in_boilerplate": 0, "boilerplate_regions": 0}
@@ -565,8 +499,20 @@ def validate(path: str | Path = "annotations", documents_dir: str | Path | None 
         c["type"], c["stance"] = dict(c["type"]), dict(c["stance"])
     counts["registry_speakers"] = len(speakers) if speakers is not None else 0
     counts["total"] = total
+    splits = Counter(c["split"] for c in counts["documents"].values() if c["split"] is not None)
+    counts["splits"] = {name: splits[name] for name in split_order(splits)}
     problems = report.lines()
-    return ValidationResult(ok=not problems, problems=problems, counts=counts)
+    return ValidationResult(ok=not problems, problems=problems, counts=counts, warnings=warnings.lines())
+
+
+def _warn_unused_speakers(ctx: _FileContext, documents: dict[str, dict], warnings: _Report) -> None:
+    """A registry entry that no quote names is usually a typo'd id on a quote or a unit deleted later."""
+    used = {sid for c in documents.values() for sid in c["speakers"]}
+    for i, sp in enumerate(ctx.data["speakers"]):
+        if isinstance(sp, dict) and isinstance(sp.get("id"), str) and sp["id"] not in used:
+            scope = f" (scoped to {sp['doc_id']})" if isinstance(sp.get("doc_id"), str) else ""
+            ctx.add(warnings, ("speakers", i, "id"), f"unused speaker{scope}: no quote has this speaker; "
+                                                     "remove it or attribute the quotes it was meant for")
 
 
 # --------------------------------------------------------------------------------------------------- CLI
@@ -581,11 +527,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     result = validate(args.path, args.documents)
+    for line in result.warnings:
+        print(for_terminal(line), file=sys.stderr)
     if not result.ok:
         raise InputError(result.problems)
     n = len(result.counts["documents"])
     total = result.counts["total"]
-    print(f"ok: {args.path}: {n} documents, {total['track_a']} Track A units, {total['track_b']} Track B units, "
-          f"{result.counts['registry_speakers']} speakers in the registry")
+    splits = ", ".join(f"{name} {k}" for name, k in result.counts["splits"].items())
+    print(for_terminal(f"ok: {args.path}: {n} documents{f' ({splits})' if splits else ''}, {total['track_a']} Track A "
+                       f"units, {total['track_b']} Track B units, {result.counts['registry_speakers']} speakers in "
+                       "the registry" + (f", {len(result.warnings)} warning(s)" if result.warnings else "")))
+    if result.counts.get("not_annotated"):
+        print(for_terminal(f"not annotated in this pass: {', '.join(result.counts['not_annotated'])}"))
     print(for_terminal(result.format_counts(), keep_newlines=True))      # document ids come from file names
     return 0

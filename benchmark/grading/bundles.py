@@ -11,7 +11,8 @@ Gradescope bundle (upload as the assignment's autograder zip):
 
 Codabench bundle (upload as the scoring program; metadata.yaml runs
 `python3 /app/program/score.py /app/input /app/output`): score.py, config.json, requirements.txt, lib/ (the same
-source copy, with the gold in lib/benchmark/data/); see `benchmark.grading.codabench`.
+source copy, with the gold in lib/benchmark/data/); see `benchmark.grading.codabench`. With `--competition`, a
+whole Codabench competition bundle instead (`benchmark.grading.competition`).
 
 Zips are deterministic: fixed timestamps, sorted entries, so the same inputs give byte-identical bundles.
 """
@@ -89,11 +90,10 @@ def _pyproject(files: dict[str, bytes]) -> str:
 
 
 def _data_files(data_dir: Path, split: str) -> dict[str, bytes]:
-    from benchmark.dataset import available_splits, data_fingerprint
+    from benchmark.dataset import check_split, data_fingerprint
 
     data_fingerprint(data_dir)                          # raises InputError for a folder that is not a build
-    if split != "all" and split not in available_splits("documents", data_dir):
-        raise InputError(f"{data_dir}: no {split!r} split in this dataset folder")
+    check_split(split, data_dir)                        # any split the folder has (its gold declares), or all
     return {f"data/{p.relative_to(data_dir).as_posix()}": p.read_bytes()
             for p in sorted(data_dir.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
 
@@ -133,10 +133,11 @@ def _bundle_readme(platform: str, config: dict) -> str:
             "AUTOGRADER_CHILD_PYTHON=/usr/bin/python3 (an interpreter the grading uid can run) and AUTOGRADER_UID "
             "(an unused uid, default 64123).\n")
     return head + (
-        "Upload this zip as the scoring program of a Codabench task. Use a docker image with Python 3.11+ "
-        "(e.g. `python:3.11`); score.py pip-installs requirements.txt when numpy/scipy/pyarrow/scikit-learn are "
-        "missing. The gold is the bundled lib/benchmark/data/ unless the task's reference data is a dataset "
-        "folder.\n\n"
+        "Upload this zip as the scoring program of a Codabench task. Use a docker image with Python 3.11+ and "
+        "requirements.txt installed (`kremlin-reactions autograder codabench --competition` writes a whole "
+        "competition bundle with the Dockerfile of one); with another image, score.py pip-installs requirements.txt "
+        "for each submission when numpy/scipy/pyarrow/scikit-learn are missing (CODABENCH_NO_PIP=1 forbids it). "
+        "The gold is the bundled lib/benchmark/data/ unless the task's reference data is a dataset folder.\n\n"
         "Participants submit a zip holding one predictions `*.jsonl`. Leaderboard columns (scores.json keys): "
         + ", ".join(f"`{c}`" for c in CODABENCH_COLUMNS) + ".\n\n"
         "Test it locally: unzip into DIR/program, put the submission in DIR/input/res, then\n"
@@ -212,9 +213,49 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
                         help="Gradescope: virtual memory limit of each process of the extractor, in MB "
                              f"(default {DEFAULT_MEMORY_MB})")
+    competition = parser.add_argument_group(
+        "Codabench competition bundle (--competition; `benchmark.grading.competition`)")
+    competition.add_argument("--competition", action="store_true",
+                             help="codabench: write a whole competition bundle (competition.yaml, pages, scoring "
+                                  "program, reference data, starting kits), not only the scoring program; --split "
+                                  "takes a comma-separated list, one phase each (e.g. test,private)")
+    competition.add_argument("--docker-image", default=None, metavar="IMAGE",
+                             help="the scoring image (default: kremlinreactions/scorer:VERSION, built from the "
+                                  "bundle's docker/Dockerfile; push it under your name and pass it here)")
+    competition.add_argument("--allow-pip", action="store_true",
+                             help="let score.py pip-install missing dependencies for each submission (off: the "
+                                  "image has them)")
+    competition.add_argument("--start", type=_date, default=None, metavar="YYYY-MM-DD",
+                             help="first phase's start, 00:00 UTC (default: today)")
+    competition.add_argument("--phase-days", type=int, default=28, metavar="N",
+                             help="length of each phase in days; phases follow each other (default 28)")
+    competition.add_argument("--title", default=None, help="competition title (default: names the splits)")
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.competition:
+        if args.platform != "codabench":
+            raise InputError("--competition: only for codabench (a Gradescope autograder has no competition)")
+        from benchmark.grading.competition import build_competition, default_docker_image
+
+        splits = [s.strip() for s in args.split.split(",")]
+        path = build_competition(args.output, splits=splits, track=args.track, data_dir=args.data_dir,
+                                 n_boot=args.n_boot, docker_image=args.docker_image, allow_pip=args.allow_pip,
+                                 start=args.start, phase_days=args.phase_days, title=args.title)
+        image = args.docker_image or default_docker_image()
+        print(f"wrote {path} (Codabench competition, phases: {', '.join(splits)}); docker_image {image} must be on "
+              f"Docker Hub before the first submission: build it from the bundle's docker/ folder "
+              f"(`docker build -t {image} . && docker push {image}`)", file=sys.stderr)
+        return 0
     path = build_bundle(args.platform, args.output, task=args.task, split=args.split, track=args.track,
                         data_dir=args.data_dir, points=args.points, class_name=args.class_name,
                         visibility=args.visibility, timeout=args.timeout, n_boot=args.n_boot,

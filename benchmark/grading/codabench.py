@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -30,8 +31,11 @@ INPUT_DIR/res holds the participant's one predictions *.jsonl; INPUT_DIR/ref may
 bundled lib/benchmark/data/ is the gold). Scoring is `python -m benchmark.codabench` of the bundled package: writes
 OUTPUT_DIR/scores.json, scores.txt and results.json; an invalid submission exits 2 with the problems on stderr.
 CODABENCH_ROOT, when set, replaces the leading /app of the arguments (local testing).
-Needs Python >= 3.11 with numpy, scipy, pyarrow, scikit-learn (requirements.txt): when they are missing, they are
-pip-installed into a temporary folder unless CODABENCH_NO_PIP=1.
+Needs Python >= 3.11 with numpy, scipy, pyarrow, scikit-learn (requirements.txt), best from a docker image that
+has them (the competition bundle's docker/Dockerfile). When they are missing, they are pip-installed into a
+temporary folder, for every submission, only if config.json allows it ("pip_fallback") and CODABENCH_NO_PIP is
+not 1. The split scored is INPUT_DIR/ref/scoring.json's "split" when the task's reference data has one (one task
+per split in a competition), else config.json's.
 """
 from __future__ import annotations  # so that an old Python reaches the version message below
 
@@ -52,13 +56,14 @@ def rebase(path: str) -> Path:
     return Path(path)
 
 
-def ensure_requirements() -> None:
+def ensure_requirements(pip_fallback: bool) -> None:
     try:
         import numpy, scipy, pyarrow, sklearn  # noqa: F401
         return
     except ImportError as err:
-        if os.environ.get("CODABENCH_NO_PIP") == "1":
-            sys.exit(f"score.py: missing dependency ({err}); install requirements.txt in the scoring image")
+        if not pip_fallback or os.environ.get("CODABENCH_NO_PIP") == "1":
+            sys.exit(f"score.py: missing dependency ({err}); use a docker image with requirements.txt installed "
+                     "(the competition bundle's docker/Dockerfile builds one)")
     target = tempfile.mkdtemp(prefix="kr-deps-")
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--target", target,
                     "-r", str(HERE / "requirements.txt")], check=True)
@@ -71,12 +76,15 @@ def main(argv: list[str]) -> int:
                  "choose a Python 3.11+ docker image for the competition")
     input_dir = rebase(argv[1] if len(argv) > 1 else "/app/input")
     output_dir = rebase(argv[2] if len(argv) > 2 else "/app/output")
-    ensure_requirements()
     import json
-    from benchmark.codabench import main as score_submission
 
     config = json.loads((HERE / "config.json").read_text())
-    return score_submission([str(input_dir), str(output_dir), "--split", config["split"], "--track",
+    ensure_requirements(config.get("pip_fallback", True))
+    from benchmark.codabench import main as score_submission
+
+    task = input_dir / "ref" / "scoring.json"
+    split = json.loads(task.read_text())["split"] if task.is_file() else config["split"]
+    return score_submission([str(input_dir), str(output_dir), "--split", split, "--track",
                              config["track"], "--bootstrap", str(config["n_boot"])])
 
 
@@ -137,7 +145,9 @@ def grade(input_dir: Path, output_dir: Path, split: str = "test", track: str = "
     # input/ref when it holds a dataset folder, else the packaged data (program = the benchmark package)
     gold = codabench_gold(Path(input_dir) / "ref", Path(benchmark.__file__).resolve().parent)
     results = score(str(jsonl[0]), split=split, track=track, data_dir=gold, n_boot=n_boot)
-    scores = {column: round(metric_value(results, key), 6) for column, key in CODABENCH_COLUMNS.items()}
+    # Codabench stores each score in a DecimalField: always a finite number (0.0 for an undefined metric)
+    scores = {column: round(value, 6) if math.isfinite(value := metric_value(results, key)) else 0.0
+              for column, key in CODABENCH_COLUMNS.items()}
     output_dir = Path(output_dir)
     # rendered first, written atomically, scores.json (what Codabench reads) last: never a partial score
     write_atomic([(output_dir / "results.json", render.to_json(results)),

@@ -25,16 +25,14 @@ from benchmark.scoring.options import DEFAULTS, ENGINES, Options
 
 __all__ = ["score", "score_corpus", "Options", "MAIN_KEYS", "ENGINES", "load_gold", "read_predictions", "articles"]
 
-SPLITS = ("test", "train", "all")
-
 
 def load_gold(split: str = "test", data_dir: str | Path | None = None) -> tuple[list[dict], list[dict], str]:
-    """(documents rows, quotes rows, data fingerprint) of a split, read from the built dataset folder."""
+    """(documents rows, quotes rows, data fingerprint) of a split ("all": every split), read from the built dataset
+    folder. Raises InputError naming the folder's splits for a split it does not have."""
     from benchmark import dataset
 
-    if split not in SPLITS:
-        raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
     data_dir = str(data_dir) if data_dir is not None else None
+    dataset.check_split(split, data_dir)
     docs = dataset.read_rows("documents", split, data_dir)
     quotes = dataset.read_rows("quotes", split, data_dir)
     return docs, quotes, dataset.data_fingerprint(data_dir)
@@ -44,7 +42,7 @@ def score(predictions, split: str = DEFAULTS.split, track: str = DEFAULTS.track,
           data_dir: str | Path | None = None, overlap: float = DEFAULTS.overlap, n_boot: int = DEFAULTS.n_boot,
           seed: int = DEFAULTS.seed, compare=None, errors: bool = False, engine: str = "auto",
           strict: bool = False, compare_key: str = "overall") -> dict:
-    """Score a submission against the gold of `split`.
+    """Score a submission against the gold of `split`: any split of the dataset folder, or "all".
 
     predictions (and compare, for a paired comparison): a path to a JSONL submission, a list of submission
     dicts, or a parsed `benchmark.submission.Submission`. Documents of the dataset outside `split` may be in the
@@ -59,13 +57,12 @@ def score(predictions, split: str = DEFAULTS.split, track: str = DEFAULTS.track,
     """
     from benchmark import dataset
 
-    if split not in SPLITS:
-        raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     if compare_key not in MAIN_KEYS:
         raise ValueError(f"compare_key must be a headline metric ({', '.join(MAIN_KEYS)}), got {compare_key!r}")
     data_dir = str(data_dir) if data_dir is not None else None
+    dataset.check_split(split, data_dir)
     all_docs = dataset.read_rows("documents", "all", data_dir)
     all_quotes = dataset.read_table("quotes", "all", data_dir)      # columnar: fast for large corpora
     split_ids = {d["doc_id"] for d in dataset.read_rows("documents", split, data_dir)} if split != "all" else None

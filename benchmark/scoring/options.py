@@ -39,7 +39,6 @@ class Options:
 
 
 DEFAULTS = Options()
-SPLIT_CHOICES = ("test", "train", "all")
 FLAGS = ("split", "track", "overlap", "bootstrap", "seed", "data", "engine", "strict")
 
 
@@ -49,8 +48,10 @@ def add_arguments(parser: argparse.ArgumentParser, *flags: str) -> None:
     --seed, --data DIR (dest data_dir), --engine, --strict."""
     for flag in flags or FLAGS:
         if flag == "split":
+            # not argparse choices: the splits are those of the dataset folder (--data), checked when it is read
             parser.add_argument("--split", default=DEFAULTS.split, metavar="SPLIT",
-                                help=f"the split scored: test, train or all (default: {DEFAULTS.split})")
+                                help="a split of the dataset folder (train, test, or any split its gold declares) "
+                                     f"or all (default: {DEFAULTS.split})")
         elif flag == "track":
             parser.add_argument("--track", choices=tuple(TRACKS), default=DEFAULTS.track,
                                 help="A = direct and partial quotes, B = indirect, all = both "
