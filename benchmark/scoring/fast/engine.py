@@ -119,7 +119,9 @@ class Gold:
     def doc_speakers(self) -> np.ndarray:
         """Sorted keys doc * n_speakers + speaker of every speaker of every document (the speaker rule's
         "other speakers of the document")."""
-        return np.unique(self.doc.astype(np.int64) * len(self.speakers.speakers) + self.speaker)
+        keys = np.sort(self.doc.astype(np.int64) * len(self.speakers.speakers) + self.speaker)
+        # deduplicated by hand: numpy 2.4's np.unique without return_* hashes, ~30x slower than this on 1M keys
+        return keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
 
     @cached_property
     def rows(self) -> list[dict]:

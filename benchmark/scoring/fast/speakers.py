@@ -79,7 +79,9 @@ class SpeakerTable:
         pair = np.repeat(np.arange(n), lengths)
         other = np.fromiter((o for group in named for o in group), dtype=np.int64, count=int(lengths.sum()))
         keys = np.asarray(doc, dtype=np.int64)[pair] * len(self.speakers) + other
-        in_document = np.isin(keys, doc_speakers)
+        # membership by binary search in the sorted keys (np.isin would deduplicate them again, by hashing)
+        at = np.minimum(np.searchsorted(doc_speakers, keys), max(len(doc_speakers) - 1, 0))
+        in_document = doc_speakers[at] == keys if len(doc_speakers) else np.zeros(len(keys), dtype=bool)
         conflict = np.bincount(pair[in_document], minlength=n) > 0
         return own & ~conflict
 
