@@ -357,3 +357,41 @@ def test_codabench_reference_data_overrides_the_bundled_gold(codabench, tmp_path
     assert proc.returncode == 0, proc.stderr
     scores = json.loads((codabench / "output" / "scores.json").read_text())
     assert scores["outlet_accuracy"] == 1.0 and scores["date_accuracy"] == 0.0
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# --strict in the bundles: a chat model's invented quote is spurious by default, refused when the instructor says so
+
+def test_both_bundles_grade_strictly_only_when_built_with_strict(tmp_path):
+    chat = EXAMPLES / "chat_model.jsonl"
+    lenient = benchmark.score(str(chat), n_boot=0)
+    assert lenient["quotes"]["not_found"] > 0                 # the example holds texts that are not in the articles
+    with pytest.raises(InputError):
+        benchmark.score(str(chat), n_boot=0, strict=True)
+    for strict in (False, True):
+        folder = tmp_path / f"strict_{strict}"
+        grader = Gradescope(build_bundle("gradescope", folder / "autograder.zip", task="quotes", strict=strict,
+                                         n_boot=0), folder / "autograder")
+        assert grader.config["strict"] is strict
+        results = grader.grade(chat, rename={chat.name: "predictions.jsonl"})
+        check_results(results, "quotes", 100)
+        if strict:
+            assert results["score"] == 0 and "could not be graded" in results["output"]
+            assert "not found" in results["output"]
+        else:
+            keys = [key for key, _ in TASK_METRICS["quotes"]]
+            expected = 100 * sum(metric_value(lenient, key) for key in keys) / len(keys)
+            assert results["score"] == pytest.approx(expected, abs=0.01) and "not found" in results["output"]
+        app = folder / "app"
+        unpack(build_bundle("codabench", folder / "codabench.zip", strict=strict, n_boot=0), app / "program")
+        proc = run_codabench(app, chat)
+        assert proc.returncode == (2 if strict else 0), proc.stderr
+        assert (app / "output" / "scores.json").exists() is not strict
+        assert ("not found" in proc.stderr) is strict and "Traceback" not in proc.stderr
+
+
+def test_the_cli_passes_strict_to_the_bundle(tmp_path):
+    for args, expected in (([], False), (["--strict"], True)):
+        out = tmp_path / f"b{len(args)}.zip"
+        assert cli_main(["autograder", "gradescope", "-o", str(out), *args]) == 0
+        assert json.loads(zipfile.ZipFile(out).read("autograder.json"))["strict"] is expected

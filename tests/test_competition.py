@@ -338,6 +338,11 @@ def test_bundles_are_deterministic_and_options_change_them(bundle, tmp_path):
     assert b"pyarrow" in program.read("requirements.txt")
     assert json.loads(program.read("config.json"))["pip_fallback"] is True
     assert unpacker_problems(other.read_bytes()) == []
+    assert json.loads(program.read("config.json"))["strict"] is False
+    assert "counts as a wrong (spurious) quote" in zf.read("pages/submission.md").decode()
+    strict = zipfile.ZipFile(build_competition(tmp_path / "strict.zip", splits=["test"], start=START, strict=True))
+    assert json.loads(zipfile.ZipFile(io.BytesIO(strict.read("scoring_program.zip"))).read("config.json"))["strict"]
+    assert "makes the submission fail" in strict.read("pages/submission.md").decode()
 
 
 @pytest.mark.parametrize("args, message", [

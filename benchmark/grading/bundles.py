@@ -147,8 +147,9 @@ def _bundle_readme(platform: str, config: dict) -> str:
 def build_bundle(platform: str, output: str | Path, *, task: str = "all", split: str = "test", track: str = "A",
                  data_dir: str | Path | None = None, points: float = DEFAULT_POINTS, class_name: str = DEFAULT_CLASS,
                  visibility: str = "visible", timeout: float = DEFAULT_TIMEOUT, n_boot: int = 1000,
-                 memory_mb: int = DEFAULT_MEMORY_MB) -> Path:
-    """Write a Gradescope or Codabench zip; return its path."""
+                 memory_mb: int = DEFAULT_MEMORY_MB, strict: bool = False) -> Path:
+    """Write a Gradescope or Codabench zip; return its path. strict: grade as `score --strict` (a quote given as
+    text that is not in the article makes the submission ungradable instead of counting as spurious)."""
     from benchmark import DATA_DIR, data_fingerprint
 
     if platform not in PLATFORMS:
@@ -166,7 +167,8 @@ def build_bundle(platform: str, output: str | Path, *, task: str = "all", split:
     data = Path(data_dir if data_dir is not None else DATA_DIR).resolve()
     data_entries = _data_files(data, split)
     package = _package_files()
-    config = {"split": split, "track": track, "n_boot": n_boot, "data_fingerprint": data_fingerprint(data)}
+    config = {"split": split, "track": track, "n_boot": n_boot, "strict": strict,
+              "data_fingerprint": data_fingerprint(data)}
     if platform == "gradescope":     # Codabench always writes every leaderboard column; the task picks Gradescope tests
         config.update(task=task, points=points, class_name=class_name, visibility=visibility, timeout=timeout,
                       memory_mb=memory_mb, private_documents=private_documents(data))
@@ -197,7 +199,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--task", choices=TASKS, default="all",
                         help="Gradescope: the metrics graded, one test each (default: all = the four parts of "
                              "`overall`); Codabench always reports every leaderboard column")
-    scoring_options.add_arguments(parser, "split", "track", "bootstrap", "data")   # --data: e.g. a private build
+    scoring_options.add_arguments(parser, "split", "track", "bootstrap", "data", "strict")   # --data: a private build
     parser.add_argument("--points", type=float, default=DEFAULT_POINTS,
                         help="Gradescope: total points, shared equally by the task's metrics "
                              f"(default {DEFAULT_POINTS:g})")
@@ -249,7 +251,8 @@ def run(args: argparse.Namespace) -> int:
 
         splits = [s.strip() for s in args.split.split(",")]
         path = build_competition(args.output, splits=splits, track=args.track, data_dir=args.data_dir,
-                                 n_boot=args.n_boot, docker_image=args.docker_image, allow_pip=args.allow_pip,
+                                 n_boot=args.n_boot, strict=args.strict, docker_image=args.docker_image,
+                                 allow_pip=args.allow_pip,
                                  start=args.start, phase_days=args.phase_days, title=args.title)
         image = args.docker_image or default_docker_image()
         print(f"wrote {path} (Codabench competition, phases: {', '.join(splits)}); docker_image {image} must be on "
@@ -259,7 +262,7 @@ def run(args: argparse.Namespace) -> int:
     path = build_bundle(args.platform, args.output, task=args.task, split=args.split, track=args.track,
                         data_dir=args.data_dir, points=args.points, class_name=args.class_name,
                         visibility=args.visibility, timeout=args.timeout, n_boot=args.n_boot,
-                        memory_mb=args.memory_mb)
+                        memory_mb=args.memory_mb, strict=args.strict)
     with zipfile.ZipFile(path) as zf:
         n = len(zf.namelist())
     print(f"wrote {path} ({args.platform}, task {args.task}, split {args.split}, {n} files)", file=sys.stderr)

@@ -85,7 +85,8 @@ def main(argv: list[str]) -> int:
     task = input_dir / "ref" / "scoring.json"
     split = json.loads(task.read_text())["split"] if task.is_file() else config["split"]
     return score_submission([str(input_dir), str(output_dir), "--split", split, "--track",
-                             config["track"], "--bootstrap", str(config["n_boot"])])
+                             config["track"], "--bootstrap", str(config["n_boot"])]
+                            + (["--strict"] if config.get("strict") else []))
 
 
 if __name__ == "__main__":
@@ -113,10 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmark.codabench", description=__doc__.split("\n")[0])
     parser.add_argument("input_dir", type=Path)
     parser.add_argument("output_dir", type=Path)
-    scoring_options.add_arguments(parser, "split", "track", "bootstrap")
+    scoring_options.add_arguments(parser, "split", "track", "bootstrap", "strict")
     args = parser.parse_args(argv)
     try:
-        scores = grade(args.input_dir, args.output_dir, args.split, args.track, args.n_boot)
+        scores = grade(args.input_dir, args.output_dir, args.split, args.track, args.n_boot, strict=args.strict)
     except InputError as err:
         from benchmark.reports.escape import terminal
 
@@ -127,8 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def grade(input_dir: Path, output_dir: Path, split: str = "test", track: str = "A", n_boot: int = 1000) -> dict:
-    """Score input_dir/res against the gold; write the outputs; return the leaderboard scores."""
+def grade(input_dir: Path, output_dir: Path, split: str = "test", track: str = "A", n_boot: int = 1000,
+          strict: bool = False) -> dict:
+    """Score input_dir/res against the gold; write the outputs; return the leaderboard scores. strict: as
+    `score --strict`."""
     import benchmark
     from benchmark.grading.gradescope import metric_value
     from benchmark.reports import text as render
@@ -144,7 +147,7 @@ def grade(input_dir: Path, output_dir: Path, split: str = "test", track: str = "
         raise InputError(f"{res}: expected exactly one predictions file (*.jsonl), found: {listing}")
     # input/ref when it holds a dataset folder, else the packaged data (program = the benchmark package)
     gold = codabench_gold(Path(input_dir) / "ref", Path(benchmark.__file__).resolve().parent)
-    results = score(str(jsonl[0]), split=split, track=track, data_dir=gold, n_boot=n_boot)
+    results = score(str(jsonl[0]), split=split, track=track, data_dir=gold, n_boot=n_boot, strict=strict)
     # Codabench stores each score in a DecimalField: always a finite number (0.0 for an undefined metric)
     scores = {column: round(value, 6) if math.isfinite(value := metric_value(results, key)) else 0.0
               for column, key in CODABENCH_COLUMNS.items()}

@@ -143,11 +143,16 @@ def starting_kit_zip(split: str, documents: list[dict]) -> bytes:
                       "sample_submission.zip": zip_bytes({PREDICTIONS: sample})}, frozenset({"predict.py"}))
 
 
-def pages(title: str, phases: list[dict], track: str, n_boot: int, fingerprint: str) -> dict[str, str]:
+def pages(title: str, phases: list[dict], track: str, n_boot: int, fingerprint: str,
+          strict: bool = False) -> dict[str, str]:
     """The Markdown pages: overview, evaluation, submission, data, terms."""
     from benchmark import DATA_VERSION
     from benchmark.scoring.metrics import METRICS
 
+    text_rule = ("A text that is not in the article makes the submission fail (this competition scores strictly).\n"
+                 if strict else
+                 "A text not quite verbatim is aligned (quote marks, case, spacing, an ellipsis, small edits); one not "
+                 "found in the article counts as a wrong (spurious) quote, with a warning in the log.\n")
     phase_lines = "".join(f"- **{p['name']}** ({p['start']} to {p['end']} UTC): {p['n']} article(s) of the "
                           f"`{p['split']}` split\n" for p in phases)
     columns = "".join(f"| `{c['key']}` | {METRICS[CODABENCH_COLUMNS[c['key']]].description} |\n"
@@ -185,7 +190,8 @@ def pages(title: str, phases: list[dict], track: str, n_boot: int, fingerprint: 
             "- `doc_id` is required; every other key is optional. An absent key means the task was not attempted; "
             "`null` means attempted, nothing predicted.\n"
             "- A quote is located by code-point offsets `start`/`end` into the text as given in the starting kit, "
-            "or by its exact `text` (`\"occurrence\": N` when it occurs several times).\n"
+            "or by its `text` (`\"occurrence\": N` when it occurs several times). "
+            f"{text_rule}"
             "- `stance` is one of `favor`, `against`, `neutral`, `none`; `type` one of `direct`, `partial`, "
             "`indirect`; `published` is `YYYY-MM-DD`.\n"
             "- A malformed file gets no score: the submission fails and its log lists every problem as "
@@ -277,8 +283,8 @@ def organiser_readme(docker_image: str, phases: list[dict], allow_pip: bool) -> 
 
 # ---------------------------------------------------------------------------------------------------- the bundle
 def build_competition(output: str | Path, *, splits: list[str], track: str = "A", data_dir: str | Path | None = None,
-                      n_boot: int = 1000, docker_image: str | None = None, allow_pip: bool = False,
-                      start: dt.date | None = None, phase_days: int = DEFAULT_PHASE_DAYS,
+                      n_boot: int = 1000, strict: bool = False, docker_image: str | None = None,
+                      allow_pip: bool = False, start: dt.date | None = None, phase_days: int = DEFAULT_PHASE_DAYS,
                       title: str | None = None) -> Path:
     """Write the competition bundle; return its path. One phase (and task) per split, in the order given."""
     from benchmark import DATA_DIR
@@ -321,8 +327,8 @@ def build_competition(output: str | Path, *, splits: list[str], track: str = "A"
         entries[f"starting_kit_{split}.zip"] = starting_kit_zip(split, documents)
 
     requirements = "".join(r + "\n" for r in _requirements()).encode()
-    config = {"split": splits[0], "track": track, "n_boot": n_boot, "data_fingerprint": fingerprint,
-              "pip_fallback": allow_pip}
+    config = {"split": splits[0], "track": track, "n_boot": n_boot, "strict": strict,
+              "data_fingerprint": fingerprint, "pip_fallback": allow_pip}
     program = {"metadata.yaml": METADATA_YAML.encode(), "score.py": SCORE_PY.encode(), "requirements.txt": requirements,
                "config.json": (json.dumps(config, indent=2, sort_keys=True) + "\n").encode(),
                **{f"lib/{k}": v for k, v in _package_files().items()}}
@@ -330,7 +336,7 @@ def build_competition(output: str | Path, *, splits: list[str], track: str = "A"
     entries["competition.yaml"] = competition_yaml(title, tasks, phases, docker_image).encode("utf-8")
     entries["logo.png"] = logo_png()
     entries.update({f"pages/{name}": text.encode("utf-8")
-                    for name, text in pages(title, phases, track, n_boot, fingerprint).items()})
+                    for name, text in pages(title, phases, track, n_boot, fingerprint, strict).items()})
     entries["docker/Dockerfile"] = dockerfile(docker_image).encode()
     entries["docker/requirements.txt"] = requirements
     entries["README.md"] = organiser_readme(docker_image, phases, allow_pip).encode("utf-8")

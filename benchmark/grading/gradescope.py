@@ -312,7 +312,8 @@ def grade_gradescope(root: Path, config: dict | None = None, environ=os.environ)
                 predictions, printed = path, ""
             try:
                 results = score(str(predictions), split=config["split"], track=config.get("track", "A"),
-                                data_dir=data_dir, n_boot=int(config.get("n_boot", 1000)))
+                                data_dir=data_dir, n_boot=int(config.get("n_boot", 1000)),
+                                strict=bool(config.get("strict", False)))
             except InputError as err:
                 shown = [redactor.problem(line.replace(str(predictions), predictions.name))
                          for line in err.problems[:50]]
