@@ -8,12 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from new_article import DOC_ID, TEXT, fill_gold
 
 from benchmark.cli import main
 from benchmark.corpus.add_article import add_article, skeleton
 from benchmark.corpus.validate import validate
 from benchmark.errors import InputError
-from new_article import DOC_ID, TEXT, fill_gold
 
 FIXTURE = Path(__file__).parent / "fixtures" / "annotations_small"
 

@@ -22,8 +22,7 @@ from benchmark.cli import main
 from benchmark.codabench import main as codabench_main
 from benchmark.errors import InputError
 from benchmark.safe_io import size_text
-from benchmark.submission import read_submission
-from benchmark.submission import columnar
+from benchmark.submission import columnar, read_submission
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = dataset.read_rows("documents", "test")[0]["doc_id"]
@@ -118,7 +117,6 @@ def test_the_columnar_path_hands_a_deep_file_over_without_calling_pyarrow(tmp_pa
 def test_the_nesting_bound_holds_across_chunk_boundaries(tmp_path, monkeypatch, chunk):
     """The byte check carries its state (the unfinished line's "[", the bytes before a "{") from chunk to chunk."""
     monkeypatch.setattr(columnar, "_CHUNK", chunk)
-    texts = {DOC: TEXT, "d2": "x" * 50}
     clean = ('{"doc_id": "%s", "quotes": [{"start": 0, "end": 5, "speaker": "Putin"}, {"start": 6, "end": 9}]}\n'
              '{"doc_id": "d2", "quotes": [{"start": 1, "end": 2}]}\n' % DOC).encode()
     path = tmp_path / "clean.jsonl"
@@ -292,7 +290,7 @@ def test_out_of_range_seed_and_resamples_are_usage_errors_in_every_command(tmp_p
             main([*args, flag, value])
         assert exit_.value.code == 2, name
         err = capsys.readouterr().err
-        assert f"argument {flag}" in err and f"must be 0 to" in err, (name, err)
+        assert f"argument {flag}" in err and "must be 0 to" in err, (name, err)
         assert "Traceback" not in err
     with pytest.raises(SystemExit) as exit_:
         codabench_main([str(tmp_path), str(tmp_path / "o"), "--bootstrap", "100000000"])

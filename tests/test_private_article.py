@@ -17,12 +17,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from new_article import TEXT, fill_gold
+from test_competition import score_phase, unpacker_problems
 
 from benchmark.cli import main
 from benchmark.corpus.validate import validate
 from benchmark.dataset import read_rows
-from new_article import TEXT, fill_gold
-from test_competition import score_phase, unpacker_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTRUCTOR = ROOT / "assignments" / "INSTRUCTOR.md"
