@@ -213,3 +213,14 @@ def test_fast_engine_speaker_rule_is_the_reference_s(seed):
     got = fast._speaker_correct(gold, name_ids, None, None, np.array([g for g, _ in pairs], dtype=np.int64))
     assert got.tolist() == expected, [(name, units[g]["speaker_id"]) for (g, name), a, b in
                                       zip(pairs, got.tolist(), expected) if a != b]
+    # the same verdicts when the (name, speaker, mention) triples are deduplicated as rows (the overflow fallback)
+    from benchmark.scoring.fast import speakers as fast_speakers
+
+    saved, fast_speakers.RADIX_LIMIT = fast_speakers.RADIX_LIMIT, 0
+    try:
+        gold = fast.Gold(docs, units, "all")
+        name_ids = np.array([gold.speakers.name_id(name) for _, name in pairs], dtype=np.int64)
+        rows = fast._speaker_correct(gold, name_ids, None, None, np.array([g for g, _ in pairs], dtype=np.int64))
+    finally:
+        fast_speakers.RADIX_LIMIT = saved
+    assert rows.tolist() == expected

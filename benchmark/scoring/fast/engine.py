@@ -437,9 +437,8 @@ def _speaker_correct(gold: Gold, name_ids, mention_start, mention_end, gold_inde
     if len(rest):
         units = gold_index[rest]
         mention, forms = gold.mention_forms
-        ok[rest] = gold.speakers.contains(np.asarray(name_ids)[rest], gold.speaker[units],
-                                          [forms[i] for i in mention[units].tolist()], gold.doc[units],
-                                          gold.doc_speakers)
+        ok[rest] = gold.speakers.contains(np.asarray(name_ids)[rest], gold.speaker[units], mention[units], forms,
+                                          gold.doc[units], gold.doc_speakers)
     return ok
 
 
