@@ -302,18 +302,51 @@ def test_identical_predictions_of_identical_units_pair_off_in_order():
         assert r["attribution"]["accuracy"] == 1.0, engine
 
 
+def test_a_dont_care_unit_containing_a_prediction_does_not_take_it_from_the_unit_it_equals():
+    """Found by the gold-as-submission property test (scorer version 4): a counted unit ' &quot;fin', an optional
+    one '&quot;fin' inside it and an indirect one (not track A: don't-care) containing both, predicted as the
+    gold. Pairing the anonymous source's prediction with the counted unit and Peskov's with the indirect one
+    shares as many characters as pairing equal spans (overlap 0.3 makes the indirect unit eligible), and the order
+    bonus preferred it: attribution was wrong."""
+    text = "Kremlin Putin said said talks \u201cno\u201d \n Putin &quot;fine&quot;"
+    docs = [{"doc_id": "d", "text": text, "outlet": "CNN", "outlet_evidence": "explicit",
+             "published": datetime.date(2024, 1, 1), "date_evidence": "explicit", "boilerplate": []}]
+
+    def unit(k, start, end, kind, sid, optional=False):
+        return {"quote_id": f"d-q{k}", "doc_id": "d", "start": start, "end": end, "type": kind, "speaker_id": sid,
+                "speaker": SPEAKERS[sid][0], "speaker_aliases": SPEAKERS[sid][1], "speaker_start": None,
+                "speaker_end": None, "stance": "neutral", "optional": optional, "in_boilerplate": False}
+    units = [unit(0, 42, 52, "partial", "dmitry_peskov"), unit(1, 43, 52, "direct", "sergey_lavrov", optional=True),
+             unit(2, 25, 52, "indirect", "sergey_lavrov")]
+    assert text[42:52] == " &quot;fin"
+    preds = [{"doc_id": "d", "quotes": [{"start": u["start"], "end": u["end"], "speaker": u["speaker"],
+                                         "type": u["type"]} for u in units]}]
+    for engine in ("reference", "fast"):
+        r = score_corpus(docs, units, _submission(preds, {"d": text}, units), Options(n_boot=0, overlap=0.3),
+                         engine=engine)
+        assert r["quotes"]["exact"]["f1"] == r["attribution"]["f1"] == 1.0, engine
+
+
 def test_pair_weights_order_the_criteria():
     from benchmark.scoring.reference import pair_weights
 
     # one prediction, three units: counted beats shared characters, shared characters beat the order bonus
-    w = pair_weights([0, 0, 0], [0, 1, 2], [5, 9, 9], [0, 1, 1])
+    w = pair_weights([0, 0, 0], [0, 1, 2], [5, 9, 9], [0, 1, 1], [0, 0, 0])
     assert w[1] > w[2] > w[0]
     # crossing pairs lose to the same pairs in order, all else equal
-    in_order = pair_weights([0, 1], [0, 1], [3, 3], [1, 1]).sum()
-    crossed = pair_weights([0, 1], [1, 0], [3, 3], [1, 1]).sum()
+    in_order = pair_weights([0, 1], [0, 1], [3, 3], [1, 1], [0, 0]).sum()
+    crossed = pair_weights([0, 1], [1, 0], [3, 3], [1, 1], [0, 0]).sum()
     assert in_order > crossed
+    # a pair of equal trimmed spans beats any number of shared characters, and loses to a counted pair
+    w = pair_weights([0, 0, 0], [0, 1, 2], [9, 2, 40], [0, 0, 1], [0, 1, 0])
+    assert w[2] > w[1] > w[0]
+    # two predictions inside a don't-care unit (column 0) and equal to a counted unit (1) and an optional one (2):
+    # equal spans pair off, even where taking the don't-care unit would share one character more
+    r, c = [0, 0, 0, 1, 1, 1], [0, 1, 2, 0, 1, 2]
+    w = pair_weights(r, c, [10, 10, 9, 9, 9, 9], [0, 1, 0, 0, 1, 0], [0, 1, 0, 0, 0, 1])
+    assert w[1] + w[5] > w[0] + w[4] and w[1] + w[5] > w[2] + w[4]
     # exact integers in float64, also for a large component (the order bonus is dropped there)
-    big = pair_weights(np.arange(30000), np.arange(30000) % 50, np.full(30000, 400), np.ones(30000))
+    big = pair_weights(np.arange(30000), np.arange(30000) % 50, np.full(30000, 400), np.ones(30000), np.ones(30000))
     assert (big == np.rint(big)).all() and big.max() * 51 < 2 ** 53
 
 

@@ -480,17 +480,20 @@ def test_options_are_checked():
         score(docs, quotes, [], overlap=0)
 
 
-def _brute_force_best(edges, care):
-    """Best lexicographic (counted pairs, pairs, overlap) over every one-to-one subset of the edges."""
+def _brute_force_best(edges, care, same=None):
+    """Best lexicographic (counted pairs, pairs, pairs of equal trimmed spans, overlap) over every one-to-one
+    subset of the edges."""
     import itertools
 
-    best = (0, 0, 0)
+    same = same if same is not None else [True] * len(edges)
+    best = (0, 0, 0, 0)
     for r in range(len(edges) + 1):
         for subset in itertools.combinations(range(len(edges)), r):
             ps = [edges[k][0] for k in subset]
             gs = [edges[k][1] for k in subset]
             if len(set(ps)) == len(ps) and len(set(gs)) == len(gs):
-                value = (sum(care[k] for k in subset), len(subset), sum(edges[k][2] for k in subset))
+                value = (sum(care[k] for k in subset), len(subset), sum(same[k] for k in subset),
+                         sum(edges[k][2] for k in subset))
                 best = max(best, value)
     return best
 
@@ -502,12 +505,16 @@ def test_max_matching_is_optimal_on_random_graphs(seed):
     pairs = sorted({(int(rng.integers(n_p)), int(rng.integers(n_g))) for _ in range(int(rng.integers(1, 8)))})
     edges = [(p, g, int(rng.integers(1, 6))) for p, g in pairs]
     care = [bool(rng.random() < 0.7) for _ in edges]
+    same = [bool(rng.random() < 0.4) for _ in edges]
     pi, gi, ov = (np.array([e[i] for e in edges]) for i in range(3))
-    mp, mg = max_matching(pi, gi, ov, np.array(care))
-    assert len(set(mp.tolist())) == len(mp) and len(set(mg.tolist())) == len(mg)        # one-to-one
-    chosen = [pairs.index((p, g)) for p, g in zip(mp.tolist(), mg.tolist())]
-    got = (sum(care[k] for k in chosen), len(chosen), sum(edges[k][2] for k in chosen))
-    assert got == _brute_force_best(edges, care)
+    for flags in (None, same):
+        mp, mg = max_matching(pi, gi, ov, np.array(care), None if flags is None else np.array(flags))
+        assert len(set(mp.tolist())) == len(mp) and len(set(mg.tolist())) == len(mg)        # one-to-one
+        chosen = [pairs.index((p, g)) for p, g in zip(mp.tolist(), mg.tolist())]
+        marks = flags if flags is not None else [True] * len(edges)
+        got = (sum(care[k] for k in chosen), len(chosen), sum(marks[k] for k in chosen),
+               sum(edges[k][2] for k in chosen))
+        assert got == _brute_force_best(edges, care, flags)
 
 
 def test_errors_list_no_wrong_speaker_or_stance_for_tasks_not_attempted():

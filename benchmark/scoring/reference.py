@@ -22,7 +22,9 @@ Quote detection
 - A *candidate pair* is a counted prediction and a unit of the same document sharing at least one character.
 - *Overlap matching*: a pair is eligible when the shared characters are at least `overlap` (default 0.5) times
   the unit's length. The matching is one-to-one and maximises, in this order, the pairs with a counted unit, all
-  pairs, the shared characters, and then keeps predictions and units in the same order (the least sum of
+  pairs, the pairs whose spans are equal after `trim_span` (so a prediction identical to a unit keeps it, and a
+  don't-care unit that contains both never takes it), the shared characters, and then keeps predictions and
+  units in the same order (the least sum of
   (r - c)^2 over the pairs, r and c their ranks in the component: predictions in submission order, units in text
   order), so identical predictions of identical units pair off in order. It is solved per connected component of
   eligible pairs by scipy's `linear_sum_assignment` on integer weights that encode that order (`pair_weights`);
@@ -81,8 +83,10 @@ from benchmark.submission.align import QUOTE_MARKS
 # Moves whenever a change to the scorer changes a printed number (the signature carries it): 1 = before the
 # reference existed; 2 = exact match as trim_span equality, identical pairs kept in order, overlapping regions;
 # 3 = quotes given as text aligned in tiers (fuzzy, ellipsis), a text not found counted as a spurious prediction,
-# names that contain an alias of the gold speaker (and no other speaker of the document) right.
-SCORER_VERSION = "3"
+# names that contain an alias of the gold speaker (and no other speaker of the document) right; 4 = the overlap
+# matching prefers pairs of equal trimmed spans before shared characters (a don't-care unit containing a prediction
+# no longer takes it from the unit it equals: found by the gold-as-submission property test).
+SCORER_VERSION = "4"
 TRACKS = {"A": TRACK_A_TYPES, "B": TRACK_B_TYPES, "all": QUOTE_TYPES}
 NULL = len(STANCES)                          # the code of "no stance"
 STANCE_CODE = {label: code for code, label in enumerate(STANCES)}
@@ -149,8 +153,9 @@ def score_document(doc: dict, units: list[dict], prediction, track: str, overlap
     same_span = [(i, j, s) for i, j, s in candidates
                  if trim_span(text, predictions[i].start, predictions[i].end)
                  == trim_span(text, units[j]["start"], units[j]["end"])]
-    pairs = best_matching(eligible, units, counted_unit)
-    for kind, chosen in (("overlap", pairs), ("exact", best_matching(same_span, units, counted_unit))):
+    same = {(i, j) for i, j, _ in same_span}
+    pairs = best_matching(eligible, units, counted_unit, same)
+    for kind, chosen in (("overlap", pairs), ("exact", best_matching(same_span, units, counted_unit, same))):
         tp = sum(counted_unit[j] for _, j in chosen)
         result.counts[kind] = [tp, len(predictions) - (len(chosen) - tp), sum(counted_unit)]
     covered = [set(range(x.start, x.end)) for x in predictions if x.start is not None]
@@ -289,10 +294,11 @@ def occurrences(words: list[str], part: list[str]) -> list[tuple[int, int]]:
     return [(k, k + n) for k in range(len(words) - n + 1) if n and words[k:k + n] == part]
 
 
-def best_matching(edges: list[tuple[int, int, int]], units: list[dict], counted_unit: list[bool]
-                  ) -> list[tuple[int, int]]:
+def best_matching(edges: list[tuple[int, int, int]], units: list[dict], counted_unit: list[bool],
+                  same: set[tuple[int, int]]) -> list[tuple[int, int]]:
     """The one-to-one matching of (prediction, unit, shared characters) edges, as (prediction, unit) pairs in
-    prediction order: per connected component, linear_sum_assignment on `pair_weights`."""
+    prediction order: per connected component, linear_sum_assignment on `pair_weights`. same: the (prediction,
+    unit) pairs whose spans are equal after trim_span."""
     chosen = []
     for component in connected_components(edges):
         rows = sorted({i for i, _, _ in component})
@@ -300,29 +306,35 @@ def best_matching(edges: list[tuple[int, int, int]], units: list[dict], counted_
         row, column = {i: k for k, i in enumerate(rows)}, {j: k for k, j in enumerate(columns)}
         r, c = [row[i] for i, _, _ in component], [column[j] for _, j, _ in component]
         weight = np.zeros((len(rows), len(columns)))
-        weight[r, c] = pair_weights(r, c, [s for _, _, s in component], [counted_unit[j] for _, j, _ in component])
+        weight[r, c] = pair_weights(r, c, [s for _, _, s in component], [counted_unit[j] for _, j, _ in component],
+                                    [(i, j) in same for i, j, _ in component])
         for a, b in zip(*linear_sum_assignment(weight, maximize=True)):
             if weight[a, b] > 0:                                # not an edge: the solver filled a rectangle
                 chosen.append((rows[a], columns[b]))
     return sorted(chosen)
 
 
-def pair_weights(r, c, shared, counted) -> np.ndarray:
+def pair_weights(r, c, shared, counted, same) -> np.ndarray:
     """Integer weights (as float64) of the pairs of one component, r and c their row and column ranks, whose
-    largest total is the best matching: a counted pair outweighs any number of other pairs, a pair all shared
-    characters, a shared character any order bonus K - (r - c)^2. Exact while the totals stay below 2**53; a
-    component too large for that (thousands of overlapping predictions of one passage) drops the order bonus."""
-    r, c, shared, counted = (np.asarray(x, dtype=np.int64) for x in (r, c, shared, counted))
+    largest total is the best matching: a counted pair outweighs any number of other pairs, a pair all pairs of
+    equal trimmed spans (`same`), such a pair all shared characters, a shared character any order bonus
+    K - (r - c)^2. Exact while the totals stay below 2**53; a component too large for that (thousands of
+    overlapping predictions of one passage) drops the order bonus."""
+    r, c, shared, counted, same = (np.asarray(x, dtype=np.int64) for x in (r, c, shared, counted, same))
     n = int(min(r.max(), c.max())) + 1 if len(r) else 0        # at most n pairs
     k = (int(r.max()) + int(c.max()) + 2) ** 2 if len(r) else 1
-    m0 = n * k + 1
-    m1 = int(shared.sum()) * m0 + n * k + 1
-    m2 = m1 * (n + 1)
+    s = int(shared.sum())
+    m0 = n * k + 1                         # a shared character: more than every order bonus together
+    m_same = s * m0 + n * k + 1            # a pair of equal trimmed spans: more than all characters and bonuses
+    m1 = n * m_same + m_same               # a pair: more than all of the above
+    m2 = m1 * (n + 1)                      # a counted pair: more than any number of pairs
     order = k - (r - c) ** 2
     if m2 * (n + 1) >= 2 ** 53:
-        m0, m1, order = 1, int(shared.sum()) + 1, 0
+        m0, order = 1, 0
+        m_same = s + 1
+        m1 = (n + 1) * m_same
         m2 = m1 * (n + 1)
-    return (counted * m2 + m1 + shared * m0 + order).astype(np.float64)
+    return (counted * m2 + m1 + same * m_same + shared * m0 + order).astype(np.float64)
 
 
 def connected_components(edges: list[tuple[int, int, int]]) -> list[list[tuple[int, int, int]]]:

@@ -1,6 +1,6 @@
 """A sacrebleu-style signature: one string recording everything that changes a number.
 
-    kremlin-reactions|data:1a2b3c4d|split:test|track:A|match:overlap0.5|boot:1000/seed12345|scorer:3|v:0.1.0
+    kremlin-reactions|data:1a2b3c4d|split:test|track:A|match:overlap0.5|boot:1000/seed12345|scorer:4|v:0.1.0
 
 data = the first 8 hex digits of the gold fingerprint (`benchmark.data_fingerprint()`; "memory" for gold rows
 passed in directly without one), split and track scored, the overlap threshold of a match, bootstrap resamples and

@@ -337,8 +337,10 @@ def _match_blocks(gold: Gold, p_doc, p_start, p_end, threshold: float):
             edge_care = care[gi]
             glen = gold.end[g_sel[gi]] - gold.start[g_sel[gi]]
             eligible = np.flatnonzero(overlap >= threshold * glen - 1e-9)
-            mp, mg = max_matching(pi[eligible], gi[eligible], overlap[eligible], edge_care[eligible])
             exact = _exact_edges(gold, p_doc, p_start, p_end, pi + p0, g_sel[gi])
+            same = np.zeros(len(pi), dtype=bool)
+            same[exact] = True
+            mp, mg = max_matching(pi[eligible], gi[eligible], overlap[eligible], edge_care[eligible], same[eligible])
             _, eg = max_matching(pi[exact], gi[exact], overlap[exact], edge_care[exact])
             for out, part in zip(chosen, (mp + p0, g_sel[mg], g_sel[eg])):
                 out.append(part.astype(np.int32))       # int32 indices: a million pairs in half the memory

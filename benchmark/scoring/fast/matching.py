@@ -48,17 +48,20 @@ def overlapping_pairs(p_start: np.ndarray, p_end: np.ndarray, g_start: np.ndarra
     return pi[keep], sorted_gi[keep] if presorted else order[sorted_gi[keep]], overlap[keep]
 
 
-def max_matching(pi: np.ndarray, gi: np.ndarray, overlap: np.ndarray, care: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def max_matching(pi: np.ndarray, gi: np.ndarray, overlap: np.ndarray, care: np.ndarray,
+                 same: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """One-to-one matching on the edges (pi[k], gi[k]); returns the indices of the chosen edges, split as
-    (pred indices, gold indices). care[k]: the edge's gold unit counts (not don't-care).
+    (pred indices, gold indices). care[k]: the edge's gold unit counts (not don't-care); same[k]: its two spans
+    are equal after trim_span (None: every edge is such a pair, as among the exact candidates).
 
-    Objective, lexicographic: pairs with counted units, then all pairs, then total overlap, then order (see
+    Objective, lexicographic: pairs with counted units, then all pairs, then pairs of equal trimmed spans, then
+    total overlap, then order (see
     `reference.pair_weights`; gold indices must be in text order). Components that are one edge, or a star (one
     prediction with several golds touched by nothing else, or the reverse) are solved directly with numpy (their
     first best edge); the rest with linear_sum_assignment on the reference's weights.
     """
     pi, gi, overlap, care = (np.asarray(a) for a in (pi, gi, overlap, care))
+    same = np.ones(len(pi), dtype=bool) if same is None else np.asarray(same, dtype=bool)
     if len(pi) == 0:
         return pi[:0], gi[:0]
     n_p, n_g = int(pi.max()) + 1, int(gi.max()) + 1
@@ -71,26 +74,29 @@ def max_matching(pi: np.ndarray, gi: np.ndarray, overlap: np.ndarray, care: np.n
     pred_star = ~single & ~shared_g[pi]
     gold_star = ~single & ~pred_star & ~shared_p[gi]
     chosen = [np.flatnonzero(single),
-              _best_per_centre(pi, care, overlap, np.flatnonzero(pred_star)),
-              _best_per_centre(gi, care, overlap, np.flatnonzero(gold_star))]
+              _best_per_centre(pi, care, same, overlap, np.flatnonzero(pred_star)),
+              _best_per_centre(gi, care, same, overlap, np.flatnonzero(gold_star))]
     rest = np.flatnonzero(~single & ~pred_star & ~gold_star)
     if len(rest):
-        chosen.append(_assignment(pi, gi, overlap, care, rest))
+        chosen.append(_assignment(pi, gi, overlap, care, same, rest))
     edges = np.sort(np.concatenate(chosen))
     return pi[edges], gi[edges]
 
 
-def _best_per_centre(centre: np.ndarray, care: np.ndarray, overlap: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """For each centre node among `edges`, the edge with the highest (care, overlap); ties: lowest edge index."""
+def _best_per_centre(centre: np.ndarray, care: np.ndarray, same: np.ndarray, overlap: np.ndarray,
+                     edges: np.ndarray) -> np.ndarray:
+    """For each centre node among `edges`, the edge with the highest (care, same, overlap); ties: lowest edge
+    index."""
     if len(edges) == 0:
         return edges
-    order = edges[np.lexsort((edges, -overlap[edges], -care[edges].astype(np.int64), centre[edges]))]
+    order = edges[np.lexsort((edges, -overlap[edges], -same[edges].astype(np.int64), -care[edges].astype(np.int64),
+                              centre[edges]))]
     first = np.ones(len(order), dtype=bool)
     first[1:] = centre[order[1:]] != centre[order[:-1]]
     return order[first]
 
 
-def _assignment(pi, gi, overlap, care, edges: np.ndarray) -> np.ndarray:
+def _assignment(pi, gi, overlap, care, same, edges: np.ndarray) -> np.ndarray:
     """Exact maximum-weight matching of the general components among `edges` (linear_sum_assignment each)."""
     n_p = int(pi.max()) + 1
     nodes, inverse = np.unique(np.concatenate([pi[edges], gi[edges] + n_p]), return_inverse=True)
@@ -106,7 +112,7 @@ def _assignment(pi, gi, overlap, care, edges: np.ndarray) -> np.ndarray:
         cols, c = np.unique(gi[group], return_inverse=True)
         # the reference's weights (gold indices are in text order, so columns are too)
         weight = np.zeros((len(rows), len(cols)))
-        weight[r, c] = pair_weights(r, c, overlap[group], care[group])
+        weight[r, c] = pair_weights(r, c, overlap[group], care[group], same[group])
         edge_at = np.full((len(rows), len(cols)), -1, dtype=np.int64)
         edge_at[r, c] = group
         rr, cc = linear_sum_assignment(weight, maximize=True)
