@@ -19,6 +19,7 @@ Zips are deterministic: fixed timestamps, sorted entries, so the same inputs giv
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -98,15 +99,23 @@ def _data_files(data_dir: Path, split: str) -> dict[str, bytes]:
             for p in sorted(data_dir.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
 
 
-def _write_zip(path: Path, entries: dict[str, bytes], executable: set[str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+def zip_bytes(entries: dict[str, bytes], executable: frozenset[str] | set[str] = frozenset()) -> bytes:
+    """A deterministic zip (fixed timestamps, sorted entries) of `entries`, files at its root."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for arcname in sorted(entries):
             info = zipfile.ZipInfo(arcname, date_time=ZIP_DATE)
             info.external_attr = ((0o755 if arcname in executable else 0o644) | 0o100000) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, entries[arcname])
+    return buffer.getvalue()
+
+
+def write_zip(path: Path, entries: dict[str, bytes], executable: frozenset[str] | set[str] = frozenset()) -> None:
+    """`zip_bytes` written to path atomically (complete, or not at all)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(zip_bytes(entries, executable))
     os.replace(tmp, path)
 
 
@@ -185,7 +194,7 @@ def build_bundle(platform: str, output: str | Path, *, task: str = "all", split:
     entries[CONFIG_NAME[platform]] = (json.dumps(config, indent=2, sort_keys=True) + "\n").encode()
     entries["README.md"] = _bundle_readme(platform, config).encode()
     output = Path(output)
-    _write_zip(output, entries, executable)
+    write_zip(output, entries, executable)
     return output
 
 

@@ -25,17 +25,14 @@ Why this shape (the Codabench source, codalab/codabench, is what decides; tests/
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
-import os
 import struct
-import zipfile
 import zlib
 from pathlib import Path
 
 from benchmark.errors import InputError
 from benchmark.grading import starting_kit
-from benchmark.grading.bundles import ZIP_DATE, _data_files, _package_files, _requirements
+from benchmark.grading.bundles import _data_files, _package_files, _requirements, write_zip, zip_bytes
 from benchmark.grading.codabench import CODABENCH_COLUMNS, METADATA_YAML, SCORE_PY
 
 DEFAULT_PHASE_DAYS = 28
@@ -55,19 +52,7 @@ def default_docker_image() -> str:
     return f"kremlinreactions/scorer:{__version__}"
 
 
-# ---------------------------------------------------------------------------------------------------- zips, logo
-def zip_bytes(entries: dict[str, bytes], executable: frozenset[str] = frozenset()) -> bytes:
-    """A deterministic zip (fixed timestamps, sorted entries) of `entries`, files at its root."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for arcname in sorted(entries):
-            info = zipfile.ZipInfo(arcname, date_time=ZIP_DATE)
-            info.external_attr = ((0o755 if arcname in executable else 0o644) | 0o100000) << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, entries[arcname])
-    return buffer.getvalue()
-
-
+# ---------------------------------------------------------------------------------------------------------- logo
 def logo_png(size: int = 128) -> bytes:
     """A square PNG: two white quotation marks on dark blue (RGB, 8 bits), made with zlib and struct only."""
     background, ink = (22, 48, 92), (250, 250, 250)
@@ -342,8 +327,5 @@ def build_competition(output: str | Path, *, splits: list[str], track: str = "A"
     entries["README.md"] = organiser_readme(docker_image, phases, allow_pip).encode("utf-8")
 
     output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_bytes(zip_bytes(entries))
-    os.replace(tmp, output)
+    write_zip(output, entries)
     return output
