@@ -173,7 +173,7 @@ def read_table(config: str = "quotes", split: str | None = None, data_dir: str |
         data = verified_bytes(split_path(config, name), folder, manifest)
         try:
             # the very bytes that were verified; one thread: pyarrow's threaded read can leave pool work that
-            # aborts the interpreter at exit ('terminate called without an active exception', apache/arrow#34314)
+            # aborts the interpreter at exit (apache/arrow#33975: "terminate called without an active exception")
             tables.append(pq.read_table(pa.BufferReader(data), use_threads=False))
         except (pa.ArrowException, OSError) as err:
             raise InputError(f"{display_path(folder / split_path(config, name))}: file: not a readable parquet "

@@ -343,6 +343,16 @@ def test_bundles_are_deterministic_and_options_change_them(bundle, tmp_path):
     strict = zipfile.ZipFile(build_competition(tmp_path / "strict.zip", splits=["test"], start=START, strict=True))
     assert json.loads(zipfile.ZipFile(io.BytesIO(strict.read("scoring_program.zip"))).read("config.json"))["strict"]
     assert "makes the submission fail" in strict.read("pages/submission.md").decode()
+    # the strict scoring program refuses what the lenient one scores: a quote text that is not in the article
+    texts = {d["doc_id"]: d["text"] for d in read_rows("documents", "test")}
+    line = json.dumps({"doc_id": sorted(texts)[0], "quotes": [{"text": "Words that no article of this split holds"}]})
+    upload = io.BytesIO()
+    with zipfile.ZipFile(upload, "w") as zf:
+        zf.writestr("predictions.jsonl", line + "\n")
+    for built, code in ((bundle, 0), (tmp_path / "strict.zip", 2)):
+        proc = score_phase(built, "test", upload.getvalue(), tmp_path / f"app_{code}")
+        assert proc.returncode == code, proc.stderr
+        assert ("not found" in proc.stderr) is (code == 2)
 
 
 @pytest.mark.parametrize("args, message", [

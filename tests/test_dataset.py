@@ -362,3 +362,19 @@ print(json.dumps({{"quotes_test": quotes.num_rows, "docs": {{k: v.num_rows for k
     got = json.loads(result.stdout.strip().splitlines()[-1])
     assert got == {"quotes_test": expected["quotes"]["test"], "docs": dict(expected["documents"]),
                    "stance": "ClassLabel", "fingerprint": annotations_fingerprint(ANNOTATIONS)}
+
+
+def test_parquet_is_read_with_one_thread(monkeypatch):
+    """pyarrow's threaded read from a buffer can leave pool work that aborts the interpreter at exit ('terminate
+    called without an active exception', exit 134: apache/arrow#33975), which turned exit statuses into 134."""
+    import pyarrow.parquet as pq
+
+    calls = []
+    real = pq.read_table
+
+    def recording(*args, **kwargs):
+        calls.append(kwargs.get("use_threads", True))
+        return real(*args, **kwargs)
+    monkeypatch.setattr(pq, "read_table", recording)
+    read_rows("documents", "all")
+    assert calls and not any(calls)

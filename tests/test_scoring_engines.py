@@ -343,11 +343,13 @@ def test_pair_weights_order_the_criteria():
     # two predictions inside a don't-care unit (column 0) and equal to a counted unit (1) and an optional one (2):
     # equal spans pair off, even where taking the don't-care unit would share one character more
     r, c = [0, 0, 0, 1, 1, 1], [0, 1, 2, 0, 1, 2]
-    w = pair_weights(r, c, [10, 10, 9, 9, 9, 9], [0, 1, 0, 0, 1, 0], [0, 1, 0, 0, 0, 1])
+    w = pair_weights(r, c, [11, 10, 9, 9, 9, 9], [0, 1, 0, 0, 1, 0], [0, 1, 0, 0, 0, 1])
     assert w[1] + w[5] > w[0] + w[4] and w[1] + w[5] > w[2] + w[4]
     # exact integers in float64, also for a large component (the order bonus is dropped there)
     big = pair_weights(np.arange(30000), np.arange(30000) % 50, np.full(30000, 400), np.ones(30000), np.ones(30000))
     assert (big == np.rint(big)).all() and big.max() * 51 < 2 ** 53
+    with pytest.raises(ValueError, match="too large to weigh exactly"):     # never silently inexact
+        pair_weights(np.arange(3000) % 300, np.arange(3000), np.full(3000, 10 ** 12), np.ones(3000), np.ones(3000))
 
 
 @pytest.fixture(scope="module")

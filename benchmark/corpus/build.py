@@ -267,7 +267,7 @@ def build(annotations_dir: str | Path = "annotations", out_dir: str | Path = DAT
 
 def _same_parquet(a: Path, b: Path) -> bool:
     """Same schema (with metadata) and rows: true also when a different pyarrow version wrote the bytes."""
-    ta, tb = pq.read_table(a), pq.read_table(b)
+    ta, tb = pq.read_table(a, use_threads=False), pq.read_table(b, use_threads=False)   # as dataset.read_table
     return ta.schema.equals(tb.schema, check_metadata=True) and ta.equals(tb)
 
 

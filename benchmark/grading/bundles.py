@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import sys
 import zipfile
 from pathlib import Path
@@ -40,6 +39,7 @@ from benchmark.grading.gradescope import (
     TASKS,
     private_documents,
 )
+from benchmark.safe_io import write_atomic
 from benchmark.scoring import options as scoring_options
 
 HELP = "build a Gradescope autograder zip or a Codabench scoring-program zip for a task"
@@ -112,11 +112,8 @@ def zip_bytes(entries: dict[str, bytes], executable: frozenset[str] | set[str] =
 
 
 def write_zip(path: Path, entries: dict[str, bytes], executable: frozenset[str] | set[str] = frozenset()) -> None:
-    """`zip_bytes` written to path atomically (complete, or not at all)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(zip_bytes(entries, executable))
-    os.replace(tmp, path)
+    """`zip_bytes` written to path atomically (complete, or not at all; InputError for an unwritable place)."""
+    write_atomic([(path, zip_bytes(entries, executable))])
 
 
 def _bundle_readme(platform: str, config: dict) -> str:
@@ -158,7 +155,8 @@ def build_bundle(platform: str, output: str | Path, *, task: str = "all", split:
                  visibility: str = "visible", timeout: float = DEFAULT_TIMEOUT, n_boot: int = 1000,
                  memory_mb: int = DEFAULT_MEMORY_MB, strict: bool = False) -> Path:
     """Write a Gradescope or Codabench zip; return its path. strict: grade as `score --strict` (a quote given as
-    text that is not in the article makes the submission ungradable instead of counting as spurious)."""
+    text that is not in the article, or fits several places equally well, makes the submission ungradable instead
+    of counting as spurious or taking the first place)."""
     from benchmark import DATA_DIR, data_fingerprint
 
     if platform not in PLATFORMS:

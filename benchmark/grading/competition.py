@@ -134,10 +134,12 @@ def pages(title: str, phases: list[dict], track: str, n_boot: int, fingerprint: 
     from benchmark import DATA_VERSION
     from benchmark.scoring.metrics import METRICS
 
-    text_rule = ("A text that is not in the article makes the submission fail (this competition scores strictly).\n"
+    text_rule = ("A text that is not in the article, or fits several places equally well, makes the submission "
+                 "fail (this competition scores strictly).\n"
                  if strict else
                  "A text not quite verbatim is aligned (quote marks, case, spacing, an ellipsis, small edits); one not "
-                 "found in the article counts as a wrong (spurious) quote, with a warning in the log.\n")
+                 "found in the article counts as a wrong (spurious) quote, and one that fits several places equally "
+                 "well takes the first, each with a warning in the log.\n")
     phase_lines = "".join(f"- **{p['name']}** ({p['start']} to {p['end']} UTC): {p['n']} article(s) of the "
                           f"`{p['split']}` split\n" for p in phases)
     columns = "".join(f"| `{c['key']}` | {METRICS[CODABENCH_COLUMNS[c['key']]].description} |\n"

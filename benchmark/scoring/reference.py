@@ -22,8 +22,9 @@ Quote detection
 - A *candidate pair* is a counted prediction and a unit of the same document sharing at least one character.
 - *Overlap matching*: a pair is eligible when the shared characters are at least `overlap` (default 0.5) times
   the unit's length. The matching is one-to-one and maximises, in this order, the pairs with a counted unit, all
-  pairs, the pairs whose spans are equal after `trim_span` (so a prediction identical to a unit keeps it, and a
-  don't-care unit that contains both never takes it), the shared characters, and then keeps predictions and
+  pairs, the pairs whose spans are equal after `trim_span` (where the criteria before tie, a prediction keeps the
+  unit it equals: a don't-care unit containing both never takes it), the shared characters, and then keeps
+  predictions and
   units in the same order (the least sum of
   (r - c)^2 over the pairs, r and c their ranks in the component: predictions in submission order, units in text
   order), so identical predictions of identical units pair off in order. It is solved per connected component of
@@ -319,11 +320,11 @@ def pair_weights(r, c, shared, counted, same) -> np.ndarray:
     largest total is the best matching: a counted pair outweighs any number of other pairs, a pair all pairs of
     equal trimmed spans (`same`), such a pair all shared characters, a shared character any order bonus
     K - (r - c)^2. Exact while the totals stay below 2**53; a component too large for that (thousands of
-    overlapping predictions of one passage) drops the order bonus."""
+    overlapping predictions of one passage) drops the order bonus, and one too large even then is refused."""
     r, c, shared, counted, same = (np.asarray(x, dtype=np.int64) for x in (r, c, shared, counted, same))
     n = int(min(r.max(), c.max())) + 1 if len(r) else 0        # at most n pairs
     k = (int(r.max()) + int(c.max()) + 2) ** 2 if len(r) else 1
-    s = int(shared.sum())
+    s = int(np.sort(shared)[len(shared) - n:].sum()) if n else 0   # at most the n largest shares are in a matching
     m0 = n * k + 1                         # a shared character: more than every order bonus together
     m_same = s * m0 + n * k + 1            # a pair of equal trimmed spans: more than all characters and bonuses
     m1 = n * m_same + m_same               # a pair: more than all of the above
@@ -334,6 +335,8 @@ def pair_weights(r, c, shared, counted, same) -> np.ndarray:
         m_same = s + 1
         m1 = (n + 1) * m_same
         m2 = m1 * (n + 1)
+        if m2 * (n + 1) >= 2 ** 53:     # ~10^5 pairs of long shares: its dense weight matrix would not fit anyway
+            raise ValueError(f"a matching component of {len(r)} pairs is too large to weigh exactly")
     return (counted * m2 + m1 + same * m_same + shared * m0 + order).astype(np.float64)
 
 

@@ -76,8 +76,8 @@ class SpeakerTable:
         radix = np.array([len(self.forms_of_name), len(self.forms), len(mention_forms)], dtype=object)
         if radix.prod() < RADIX_LIMIT:   # one integer per triple (mixed radix): np.unique on rows is ~5x slower
             key = (triples[:, 0] * int(radix[1]) + triples[:, 1]) * int(radix[2]) + triples[:, 2]
-            _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-            distinct = triples[first]
+            _, representative, inverse = np.unique(key, return_index=True, return_inverse=True)
+            distinct = triples[representative]
         else:
             distinct, inverse = np.unique(triples, axis=0, return_inverse=True)
         inverse = inverse.reshape(-1)
@@ -88,11 +88,11 @@ class SpeakerTable:
             return own
         # the other speakers each pair's name names: the distinct triple's list, gathered per pair
         named = np.fromiter((o for v in verdicts for o in v[1]), dtype=np.int64, count=int(lengths_of.sum()))
-        first = np.concatenate([[0], np.cumsum(lengths_of)[:-1]])
+        offset = np.concatenate([[0], np.cumsum(lengths_of)[:-1]])      # where each triple's list starts
         lengths = lengths_of[inverse]
         pair = np.repeat(np.arange(n), lengths)
         within = np.arange(len(pair)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        other = named[first[inverse][pair] + within]
+        other = named[offset[inverse][pair] + within]
         keys = np.asarray(doc, dtype=np.int64)[pair] * len(self.speakers) + other
         # membership by binary search in the sorted keys (np.isin would deduplicate them again, by hashing)
         at = np.minimum(np.searchsorted(doc_speakers, keys), max(len(doc_speakers) - 1, 0))
