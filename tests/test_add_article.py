@@ -97,10 +97,14 @@ def test_refuses_a_text_already_in_the_folder_or_not_utf8_or_empty(folder, tmp_p
     latin1.write_bytes("First line\nCaf\u00e9 society\n".encode("latin-1"))
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b" \n")
+    big = tmp_path / "big.txt"                               # what validate would refuse later is refused now
+    big.write_bytes(b"a" * (16 * 1024 * 1024 + 1))
     for path, message in ((copy, "the same bytes are already in the folder as"),
                           (latin1, f"{latin1}:2: text: not valid UTF-8 (byte 0xe9"),
                           (empty, f"{empty}:1: text: empty"),
-                          (tmp_path / "missing.txt", "cannot read")):
+                          (tmp_path / "missing.txt", "cannot read"),
+                          (Path("/dev/zero"), "/dev/zero: file: is a character device, not a regular file"),
+                          (big, f"{big}: file: {big.stat().st_size} bytes, over the cap of 16 MiB")):
         assert main(["add-article", str(path), "--split", "private", "--annotations", str(folder)]) == 2
         assert message in capsys.readouterr().err, message
     assert snapshot(folder) == before

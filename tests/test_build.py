@@ -143,6 +143,24 @@ def test_stale_managed_files_are_removed_and_others_kept(built, tmp_path):
     assert (out / ".gitattributes").exists()
 
 
+def test_a_build_that_fails_to_write_leaves_the_old_folder_as_it_was(built, tmp_path, monkeypatch):
+    """Stale files go only after the new ones are in place: a write that fails deletes nothing."""
+    import benchmark.corpus.build as build_module
+    from benchmark.errors import InputError
+
+    out = tmp_path / "data"
+    shutil.copytree(built, out)
+    (out / "quotes" / "validation.parquet").write_bytes((out / "quotes" / "test.parquet").read_bytes())
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def failing(files):
+        raise InputError(f"{out}: cannot write: disk full")
+    monkeypatch.setattr(build_module, "write_atomic", failing)
+    with pytest.raises(InputError):
+        build(FIXTURE, out)
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
 # ------------------------------------------------------------------------------------------------ invalid input
 def test_build_refuses_invalid_gold_with_exit_2(annotations_copy, tmp_path, capsys):
     def break_it(gold):

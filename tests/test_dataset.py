@@ -218,7 +218,8 @@ def test_every_valid_split_name_is_one_datasets_accepts():
 
     for name in ("train", "test", "private", "private_2026", "b2", "all"):
         assert re.fullmatch(SPLIT_PATTERN, name) and re.match(_split_re, name), name
-    for name in ("zz-private", "Private", "2026", "_x", "a b", "a.b", ""):
+    assert re.fullmatch(SPLIT_PATTERN, "p" * 32)
+    for name in ("zz-private", "Private", "2026", "_x", "a b", "a.b", "", "p" * 33):     # 33: too long a file name part
         assert not re.fullmatch(SPLIT_PATTERN, name), name
     assert not re.match(_split_re, "zz-private")        # why the hyphen is out
 

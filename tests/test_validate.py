@@ -461,7 +461,7 @@ def split_not_a_name(f):
     path = f.edit_gold(lambda d, t: d["metadata"].update(split="Private Set"))
     line = line_after(path, '"split"')
     return [f"{path}:{line}: metadata: split: 'Private Set' is not a split name: a lowercase letter, then "
-            "lowercase letters, digits or _"]
+            "up to 31 lowercase letters, digits or _"]
 
 
 @case

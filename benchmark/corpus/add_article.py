@@ -14,9 +14,10 @@ import json
 import re
 from pathlib import Path
 
-from benchmark.corpus.annotations import is_pass_folder, sha256_bytes
+from benchmark.corpus.annotations import MAX_ANNOTATION_BYTES, is_pass_folder, sha256_bytes
 from benchmark.corpus.schema import DOC_ID_PATTERN, RESERVED_SPLITS, SPLIT_PATTERN
 from benchmark.errors import InputError
+from benchmark.safe_io import read_bytes
 
 HELP = "copy a new article's text into the annotations folder and write its gold skeleton (then: validate, locate)"
 
@@ -29,7 +30,7 @@ def skeleton(doc_id: str, text_sha256: str, split: str) -> dict:
 
 def check_split_name(split: str) -> str:
     if not re.fullmatch(SPLIT_PATTERN, split):
-        raise InputError(f"--split: {split!r} is not a split name: a lowercase letter, then lowercase letters, "
+        raise InputError(f"--split: {split!r} is not a split name: a lowercase letter, then up to 31 lowercase letters, "
                          "digits or _ (e.g. private)")
     if split in RESERVED_SPLITS:
         raise InputError(f"--split: {split!r} is reserved (`--split {split}` means every split): choose another name")
@@ -56,10 +57,8 @@ def add_article(text_file: str | Path, split: str, doc_id: str | None = None,
     if is_pass_folder(annotations):
         raise InputError(f"{annotations}: is an annotation pass (it reads {annotations.parent.parent / 'documents'}): "
                          f"add the article to {annotations.parent.parent} itself")
-    try:
-        raw = text_file.read_bytes()
-    except OSError as err:
-        raise InputError(f"{text_file}: cannot read: {err.strerror or err}") from None
+    # a regular file within the annotations' cap (what validate would refuse later, refused now; /dev/zero too)
+    raw = read_bytes(text_file, limit=MAX_ANNOTATION_BYTES)
     if not raw.strip():
         raise InputError(f"{text_file}:1: text: empty: nothing to annotate")
     try:

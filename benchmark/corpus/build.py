@@ -238,12 +238,12 @@ def write_folder(annotations_dir: str | Path, out_dir: str | Path) -> BuildRepor
     outputs[MANIFEST_FILE] = manifest_text(outputs).encode("ascii")        # of every other file; written last
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    for stale in _managed_files(out_dir):
-        if stale.relative_to(out_dir).as_posix() not in outputs:
-            stale.unlink()
+    stale = [f for f in _managed_files(out_dir) if f.relative_to(out_dir).as_posix() not in outputs]
     report = BuildReport(out_dir=out_dir, fingerprint=fingerprint, version=DATA_VERSION)
     order = sorted(outputs, key=lambda rel: (rel == MANIFEST_FILE, rel))
     write_atomic([(out_dir / rel, outputs[rel]) for rel in order])
+    for path in stale:          # only once the new files are in place (the new manifest no longer lists these)
+        path.unlink()
     report.files = {rel: hashlib.sha256(outputs[rel]).hexdigest() for rel in sorted(outputs)}
     report.rows = {config: {split: len(r) for split, r in rows[config].items()} for config in CONFIGS}
     return report

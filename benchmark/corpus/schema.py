@@ -19,7 +19,7 @@ DOC_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_]{0,63}$"
 # A split is a name in file paths (`quotes/<split>.parquet`), the card's YAML and every `--split`; "all" is taken
 # (every split at once). No hyphen: `datasets` (5.2, `datasets.naming._split_re` = `^\w+(\.\w+)*$`) refuses to
 # load a card whose data_files name a split "zz-private".
-SPLIT_PATTERN = r"^[a-z][a-z0-9_]*$"
+SPLIT_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"     # at most 32: a part of file names
 RESERVED_SPLITS = (ALL_SPLITS,)
 
 # What to write in a gold field, for the validator's "missing required field" message (a new article's skeleton

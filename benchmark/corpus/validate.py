@@ -97,7 +97,7 @@ def _schema_problems(ctx: _FileContext, schema: dict, report: _Report) -> set[tu
                         SHA256_PATTERN: "64 lowercase hex digits", DATE_PATTERN: "an ISO date YYYY-MM-DD",
                         URL_PATTERN: "an http(s):// URL",
                         DOC_ID_PATTERN: "a document id: letters, digits and _ (at most 64, no leading _)",
-                        SPLIT_PATTERN: "a split name: a lowercase letter, then lowercase letters, digits or _"
+                        SPLIT_PATTERN: "a split name: a lowercase letter, then up to 31 lowercase letters, digits or _"
                         }.get(err.validator_value, f"matching {err.validator_value}")
             msg = f"{_show(value)} is not {expected}"
         else:  # pragma: no cover - the schemas use only the keywords above
