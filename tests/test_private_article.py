@@ -219,3 +219,16 @@ def test_the_codabench_competition_has_a_private_phase_that_grades(course, tmp_p
     scores = json.loads((tmp_path / "app" / "output" / "scores.json").read_text())
     results = json.loads((tmp_path / "app" / "output" / "results.json").read_text())
     assert "|split:private|" in results["signature"] and scores["quotes_f1"] > 0
+
+
+def test_a_private_split_stays_private_when_built_into_the_packaged_data_folder(course, monkeypatch):
+    """An instructor who builds the private article into the repository's own data folder (annotations/README's
+    recipe) still gets its text withheld: privacy follows the split, not only the comparison with the packaged
+    data (which then holds the private article too)."""
+    import benchmark
+    from benchmark.grading.gradescope import private_documents
+
+    monkeypatch.setattr(benchmark, "DATA_DIR", course["data"])
+    private = private_documents(course["data"])
+    assert "950_secret" in private
+    assert not set(private) & {d["doc_id"] for d in read_rows("documents", "all")}     # the public ones are shown

@@ -239,21 +239,27 @@ AUTOGRADER_PROBLEM = ("The autograder could not run your code safely, so nothing
                       "a problem of the autograder's set-up, not of your submission: please tell your instructor.")
 
 
-def private_documents(data_dir: str | Path) -> list[str]:
-    """doc_ids of the folder's documents that are not public benchmark articles (same id and same text): their
-    text is never shown to students (`benchmark.grading.messages`). Every document when the public data folder is
-    not available to compare with."""
-    from benchmark import DATA_DIR
-    from benchmark.dataset import read_rows
+PUBLIC_SPLITS = ("train", "test")      # the benchmark's own; any other split is an instructor's and may be private
 
-    def keyed(folder) -> dict[str, str]:
-        return {row["doc_id"]: row.get("text_sha256") or row["text"] for row in read_rows("documents", "all", folder)}
-    mine = keyed(data_dir)
+
+def private_documents(data_dir: str | Path) -> list[str]:
+    """doc_ids of the folder's documents that are not public benchmark articles: their text is never shown to
+    students (`benchmark.grading.messages`). Public = in a train or test split here and in the packaged data folder
+    with the same id and text; so every document of a split of the instructor's own (`private`, ...) is private,
+    also when it was built into the packaged folder, and every document when that folder is not available."""
+    from benchmark import DATA_DIR
+    from benchmark.dataset import read_rows, splits
+
+    def keyed(folder, names) -> dict[str, str]:
+        return {row["doc_id"]: row.get("text_sha256") or row["text"]
+                for name in names for row in read_rows("documents", name, folder)}
+    everything = keyed(data_dir, splits(data_dir))
+    mine = keyed(data_dir, [s for s in splits(data_dir) if s in PUBLIC_SPLITS])
     try:
-        public = keyed(DATA_DIR)
+        public = keyed(DATA_DIR, [s for s in splits(DATA_DIR) if s in PUBLIC_SPLITS])
     except InputError:                                  # an installed copy without the data folder
         public = {}
-    return sorted(doc_id for doc_id, key in mine.items() if public.get(doc_id) != key)
+    return sorted(doc_id for doc_id, key in everything.items() if mine.get(doc_id) != key or public.get(doc_id) != key)
 
 
 def _redactor(config: dict, data_dir: Path) -> Redactor:
