@@ -360,7 +360,11 @@ def test_bundles_are_deterministic_and_options_change_them(bundle, tmp_path):
     (["codabench", "--competition", "--split", "test,nope"], "--split: no split 'nope'"),
     (["codabench", "--competition", "--split", "test,test"], "a split is named twice"),
     (["codabench", "--competition", "--docker-image", "my image"], "--docker-image: 'my image' is not an image name"),
-    (["codabench", "--competition", "--phase-days", "0"], "--phase-days: must be at least 1"),
+    (["codabench", "--competition", "--phase-days", "0"], "--phase-days: 1 to 3660 (ten years), got 0"),
+    (["codabench", "--competition", "--phase-days", "100000000"], "--phase-days: 1 to 3660"),
+    (["codabench", "--competition", "--split", "train,test", "--start", "9999-12-01"],
+     "the last phase would end after the year 9999"),
+    (["codabench", "--competition", "--split", "test,all"], "'all' is no phase of its own"),
 ])
 def test_bad_options_exit_2_and_write_nothing(tmp_path, capsys, args, message):
     out = tmp_path / "bundle.zip"

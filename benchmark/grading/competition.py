@@ -282,17 +282,23 @@ def build_competition(output: str | Path, *, splits: list[str], track: str = "A"
         raise InputError("--split: name at least one split (one phase each)")
     if len(set(splits)) != len(splits):
         raise InputError(f"--split: a split is named twice: {','.join(splits)}")
+    if "all" in splits:     # a phase per split: "all" would score one phase on every other phase's articles too
+        raise InputError("--split: name the splits one by one (e.g. test,private); 'all' is no phase of its own")
     for split in splits:
         check_split(split, data)
     docker_image = docker_image or default_docker_image()
     if len(docker_image) > 128 or not docker_image.strip() or any(c.isspace() for c in docker_image):
         raise InputError(f"--docker-image: {docker_image!r} is not an image name (no spaces, at most 128 characters)")
-    if phase_days < 1:
-        raise InputError(f"--phase-days: must be at least 1, got {phase_days}")
+    if not 1 <= phase_days <= 3660:
+        raise InputError(f"--phase-days: 1 to 3660 (ten years), got {phase_days}")
     title = title or ("kremlin-reactions: who said what, with what stance (" + ", ".join(splits) + ")")
     if len(title) > 256:
         raise InputError(f"--title: at most 256 characters, got {len(title)}")
     start = start or dt.datetime.now(dt.timezone.utc).date()
+    try:
+        start + dt.timedelta(days=len(splits) * phase_days)
+    except OverflowError:
+        raise InputError(f"--start: {start.isoformat()}: the last phase would end after the year 9999") from None
     fingerprint = data_fingerprint(data)
     gold = {rel[len("data/"):]: content for rel, content in _data_files(data, "all").items()}
 
