@@ -80,3 +80,11 @@ def test_agreement_figures_equal_the_agreement_command(path):
         for key in ("speaker", "stance"):
             assert f"{m[key]['agree']}/{m[key]['pairs']}" in text, f"{path}: track {track}: {key} count stale"
     assert len(result["disagreements"]) == 11
+
+
+def test_stats_tables_keep_a_cell_from_the_gold_in_its_cell():
+    """An outlet such as 'Pipe | Co <b>x</b>' neither splits its cell nor opens HTML in the card and DATASHEET."""
+    from benchmark.corpus.stats import _table
+
+    table = _table(["outlet", "n"], [["Pipe | Co <b>x</b>", "two\nlines"]])
+    assert table.splitlines()[2] == "| Pipe \\| Co &lt;b>x&lt;/b> | two lines |"

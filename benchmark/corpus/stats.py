@@ -71,9 +71,15 @@ def corpus_stats(rows: dict[str, dict[str, list[dict]]]) -> dict:
     }
 
 
+def _cell(value: object) -> str:
+    """A table cell from the gold (outlets, urls): one line, and neither a `|` that would split the cell nor a `<`
+    that would open HTML in the card and the DATASHEET."""
+    return " ".join(str(value).split()).replace("|", "\\|").replace("<", "&lt;")
+
+
 def _table(header: list[str], body: list[list]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in body]
+    lines += ["| " + " | ".join(_cell(cell) for cell in row) + " |" for row in body]
     return "\n".join(lines)
 
 
