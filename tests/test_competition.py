@@ -365,6 +365,8 @@ def test_bundles_are_deterministic_and_options_change_them(bundle, tmp_path):
     (["codabench", "--competition", "--split", "train,test", "--start", "9999-12-01"],
      "the last phase would end after the year 9999"),
     (["codabench", "--competition", "--split", "test,all"], "'all' is no phase of its own"),
+    (["codabench", "--title", "My course"], "--title: only with --competition"),
+    (["codabench", "--allow-pip"], "--allow-pip: only with --competition"),
 ])
 def test_bad_options_exit_2_and_write_nothing(tmp_path, capsys, args, message):
     out = tmp_path / "bundle.zip"

@@ -251,6 +251,12 @@ def _date(text: str):
 
 
 def run(args: argparse.Namespace) -> int:
+    if not args.competition:      # the competition's own options would be silently ignored
+        given = [flag for flag, value in (("--docker-image", args.docker_image), ("--allow-pip", args.allow_pip),
+                                          ("--start", args.start), ("--title", args.title),
+                                          ("--phase-days", args.phase_days != 28)) if value]
+        if given:
+            raise InputError(f"{given[0]}: only with --competition (a whole competition bundle)")
     if args.competition:
         if args.platform != "codabench":
             raise InputError("--competition: only for codabench (a Gradescope autograder has no competition)")
