@@ -66,19 +66,24 @@ def run_baselines(split: str = "test", *, data_dir: str | Path | None = None, or
                   names: list[str] | None = None) -> dict[str, list[dict]]:
     """{baseline name: its predictions (one submission dict per document of `split`, in document order)}.
 
-    `split`: test, train or all. `oracles`: include the oracle rows (they read gold spans). `names`: only these.
+    `split`: a split of the folder, or all. `oracles`: include the oracle rows (they read gold spans). `names`: only
+    these. The fitted baselines learn from the train split: a folder without one (an instructor's own corpus) leaves
+    them out.
     """
-    from benchmark.dataset import read_rows
+    from benchmark.dataset import read_rows, splits
 
     documents = read_rows("documents", split, data_dir)
-    train_documents = read_rows("documents", "train", data_dir)
-    train_quotes = read_rows("quotes", "train", data_dir)
+    has_train = "train" in splits(data_dir)
+    train_documents = read_rows("documents", "train", data_dir) if has_train else []
+    train_quotes = read_rows("quotes", "train", data_dir) if has_train else []
     chosen = {**BASELINES, **(ORACLES if oracles else {})}
     if names is not None:
         unknown = [n for n in names if n not in {**BASELINES, **ORACLES}]
         if unknown:
             raise InputError(f"baseline: unknown name(s) {', '.join(unknown)} (known: {', '.join([*BASELINES, *ORACLES])})")
         chosen = {n: {**BASELINES, **ORACLES}[n] for n in names}
+    if not has_train:
+        chosen = {name: cls for name, cls in chosen.items() if not callable(getattr(cls, "fit", None))}
     return {name: _predict(cls, name in ORACLES, documents, train_documents, train_quotes, data_dir)
             for name, cls in chosen.items()}
 

@@ -417,3 +417,24 @@ def test_demo_command_runs_end_to_end(capsys, monkeypatch):
     assert "ok: in sync" in out and "Oracle rows" in out and "kremlin-reactions|data:" in out
     ranked = out.split("Oracle rows")[0]
     assert "ORACLE" not in ranked and all(name in ranked for name in BASELINES)
+
+
+def test_a_folder_without_a_train_split_runs_the_baselines_that_need_no_training(tmp_path):
+    """An instructor's own corpus may have no train split: the leaderboard's baselines still run, the fitted
+    ones (which learn from train) are left out instead of failing with "no split 'train'"."""
+    from benchmark.corpus.build import build
+
+    fixture = Path(__file__).resolve().parent / "fixtures" / "dataset_annotations"
+    annotations = tmp_path / "annotations"
+    shutil.copytree(fixture, annotations)
+    for gold in (annotations / "gold").glob("*.json"):
+        data = json.loads(gold.read_text(encoding="utf-8"))
+        if data["metadata"]["split"] == "train":
+            data["metadata"]["split"] = "dev"
+            gold.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    build(annotations, tmp_path / "data")
+    ran = run_baselines("test", data_dir=tmp_path / "data", oracles=True)
+    fitted = {name for name, cls in {**BASELINES, **ORACLES}.items() if callable(getattr(cls, "fit", None))}
+    assert fitted and set(ran) == (set(BASELINES) | set(ORACLES)) - fitted and "rules" in ran
+    n_test = len(read_rows("documents", "test", tmp_path / "data"))
+    assert all(len(predictions) == n_test for predictions in ran.values())
