@@ -42,6 +42,7 @@ from benchmark.grading.gradescope import (
 from benchmark.safe_io import write_atomic
 from benchmark.scoring import options as scoring_options
 
+DEFAULT_PHASE_DAYS = 28          # a Codabench competition phase (`benchmark.grading.competition`)
 HELP = "build a Gradescope autograder zip or a Codabench scoring-program zip for a task"
 PLATFORMS = ("gradescope", "codabench")
 CONFIG_NAME = {"gradescope": "autograder.json", "codabench": "config.json"}
@@ -236,8 +237,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                   "image has them)")
     competition.add_argument("--start", type=_date, default=None, metavar="YYYY-MM-DD",
                              help="first phase's start, 00:00 UTC (default: today)")
-    competition.add_argument("--phase-days", type=int, default=28, metavar="N",
-                             help="length of each phase in days; phases follow each other (default 28)")
+    competition.add_argument("--phase-days", type=int, default=None, metavar="N",
+                             help="length of each phase in days; phases follow each other "
+                                  f"(default {DEFAULT_PHASE_DAYS})")
     competition.add_argument("--title", default=None, help="competition title (default: names the splits)")
 
 
@@ -254,7 +256,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.competition:      # the competition's own options would be silently ignored
         given = [flag for flag, value in (("--docker-image", args.docker_image), ("--allow-pip", args.allow_pip),
                                           ("--start", args.start), ("--title", args.title),
-                                          ("--phase-days", args.phase_days != 28)) if value]
+                                          ("--phase-days", args.phase_days is not None)) if value]
         if given:
             raise InputError(f"{given[0]}: only with --competition (a whole competition bundle)")
     if args.competition:
@@ -266,7 +268,8 @@ def run(args: argparse.Namespace) -> int:
         path = build_competition(args.output, splits=splits, track=args.track, data_dir=args.data_dir,
                                  n_boot=args.n_boot, strict=args.strict, docker_image=args.docker_image,
                                  allow_pip=args.allow_pip,
-                                 start=args.start, phase_days=args.phase_days, title=args.title)
+                                 start=args.start, title=args.title,
+                                 phase_days=DEFAULT_PHASE_DAYS if args.phase_days is None else args.phase_days)
         image = args.docker_image or default_docker_image()
         print(f"wrote {path} (Codabench competition, phases: {', '.join(splits)}); docker_image {image} must be on "
               f"Docker Hub before the first submission: build it from the bundle's docker/ folder "

@@ -32,10 +32,16 @@ from pathlib import Path
 
 from benchmark.errors import InputError
 from benchmark.grading import starting_kit
-from benchmark.grading.bundles import _data_files, _package_files, _requirements, write_zip, zip_bytes
+from benchmark.grading.bundles import (
+    DEFAULT_PHASE_DAYS,
+    _data_files,
+    _package_files,
+    _requirements,
+    write_zip,
+    zip_bytes,
+)
 from benchmark.grading.codabench import CODABENCH_COLUMNS, METADATA_YAML, SCORE_PY
 
-DEFAULT_PHASE_DAYS = 28
 EXECUTION_TIME_LIMIT = 600          # seconds: the default queue's cap (MAX_EXECUTION_TIME_LIMIT)
 MAX_SUBMISSIONS = 100
 MAX_SUBMISSIONS_PER_DAY = 10

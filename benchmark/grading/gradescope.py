@@ -250,16 +250,14 @@ def private_documents(data_dir: str | Path) -> list[str]:
     from benchmark import DATA_DIR
     from benchmark.dataset import read_rows, splits
 
-    def keyed(folder, names) -> dict[str, str]:
-        return {row["doc_id"]: row.get("text_sha256") or row["text"]
-                for name in names for row in read_rows("documents", name, folder)}
-    everything = keyed(data_dir, splits(data_dir))
-    mine = keyed(data_dir, [s for s in splits(data_dir) if s in PUBLIC_SPLITS])
+    def keyed(folder, name) -> dict[str, str]:
+        return {row["doc_id"]: row.get("text_sha256") or row["text"] for row in read_rows("documents", name, folder)}
     try:
-        public = keyed(DATA_DIR, [s for s in splits(DATA_DIR) if s in PUBLIC_SPLITS])
+        public = {k: v for name in splits(DATA_DIR) if name in PUBLIC_SPLITS for k, v in keyed(DATA_DIR, name).items()}
     except InputError:                                  # an installed copy without the data folder
         public = {}
-    return sorted(doc_id for doc_id, key in everything.items() if mine.get(doc_id) != key or public.get(doc_id) != key)
+    return sorted(doc_id for name in splits(data_dir) for doc_id, key in keyed(data_dir, name).items()
+                  if name not in PUBLIC_SPLITS or public.get(doc_id) != key)
 
 
 def _redactor(config: dict, data_dir: Path) -> Redactor:
