@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from bundle_files import unpack
 
 import benchmark
 from benchmark.cli import main as cli_main
@@ -28,17 +29,6 @@ FIXTURE_ANNOTATIONS = ROOT / "tests" / "fixtures" / "dataset_annotations"
 TEST_KEYS = {"name", "score", "max_score", "output", "visibility"}
 
 pytestmark = pytest.mark.slow
-
-
-def unpack(bundle: Path, folder: Path) -> Path:
-    folder.mkdir(parents=True)
-    with zipfile.ZipFile(bundle) as zf:
-        for info in zf.infolist():
-            zf.extract(info, folder)
-            mode = (info.external_attr >> 16) & 0o777
-            if mode:
-                os.chmod(folder / info.filename, mode)
-    return folder
 
 
 def env_for(package: Path, **extra: str) -> dict[str, str]:

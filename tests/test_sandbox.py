@@ -24,6 +24,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from bundle_files import unpack
 
 import benchmark
 from benchmark.cli import main as cli_main
@@ -87,16 +88,6 @@ def scratch():
     os.chmod(folder, 0o777)
     yield Path(folder)
     shutil.rmtree(folder, ignore_errors=True)
-
-
-def unpack(bundle: Path, folder: Path) -> None:
-    folder.mkdir(parents=True)
-    with zipfile.ZipFile(bundle) as zf:
-        for info in zf.infolist():
-            zf.extract(info, folder)
-            mode = (info.external_attr >> 16) & 0o777
-            if mode:
-                os.chmod(folder / info.filename, mode)
 
 
 class Grader:
